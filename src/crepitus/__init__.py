@@ -1,0 +1,42 @@
+"""crepitus: triage, possible causes and a care plan for a lower back that clicks, cracks or pops.
+
+The public API is three functions of the contract (``assess``, ``next_question``, ``parse``) and
+the one error type they raise. Everything else is private to the package.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crepitus.errors import CaseError, Problem
+
+__all__ = ["CaseError", "Problem", "__version__", "assess", "next_question", "parse"]
+__version__ = "0.1.0"
+
+
+def _read_text(text: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    # Imported here so that cases without text never pay for spaCy.
+    from crepitus import language
+
+    return language.parse(text), language.demographics(text)
+
+
+def assess(case: dict[str, Any]) -> dict[str, Any]:
+    """Assess a case (the contract's shape); raise CaseError naming every problem in it."""
+    from crepitus.engine import assess as _assess
+
+    return _assess(case, _read_text)
+
+
+def next_question(case: dict[str, Any]) -> dict[str, Any]:
+    """What to ask next: ``{"should_stop": bool, "question": {...} | None}``."""
+    from crepitus.engine.interview import next_question as _next
+
+    return _next(case, _read_text)
+
+
+def parse(text: str) -> list[dict[str, Any]]:
+    """Findings mentioned in free text, each with its span and assertion."""
+    from crepitus import language
+
+    return language.parse(text)

@@ -1,0 +1,281 @@
+"""The contract's case: validation with specific errors, and merging evidence from every origin.
+
+Precedence when the same finding arrives twice: what the person answered explicitly wins over the
+diary, which wins over the free text; findings implied by others (pain_sharp -> pain) only fill
+what is still unknown.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    field_validator,
+)
+
+from crepitus import kb
+from crepitus.errors import CaseError, Problem
+
+__all__ = [
+    "MAX_TEXT",
+    "Case",
+    "CaseIn",
+    "DiaryEntryIn",
+    "EvidenceIn",
+    "Fact",
+    "build_case",
+    "validate_case",
+]
+
+MAX_TEXT = 10_000
+Origin = Literal["explicit", "diary", "text", "derived"]
+_ORIGIN_RANK = {"explicit": 3, "diary": 2, "text": 1, "derived": 0}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EvidenceIn(_Strict):
+    id: StrictStr = Field(description="A finding id from the vocabulary")
+    present: StrictBool | None = Field(
+        description="true = present, false = absent, null = asked but unknown"
+    )
+
+
+class DiaryEntryIn(_Strict):
+    at: datetime = Field(description="When, ISO 8601 (with a time zone, or UTC is assumed)")
+    pain: StrictInt | None = Field(default=None, ge=0, le=10, description="0-10 pain score")
+    sound: StrictBool | None = Field(default=None, description="Did the back click or pop?")
+    activity: StrictStr | None = Field(default=None, max_length=200)
+    findings: list[StrictStr] = Field(default_factory=list, max_length=100)
+    note: StrictStr | None = Field(default=None, max_length=2000)
+
+    @field_validator("at")
+    @classmethod
+    def _aware(cls, v: datetime) -> datetime:
+        return v if v.tzinfo else v.replace(tzinfo=UTC)
+
+
+class CaseIn(_Strict):
+    age: StrictInt | None = Field(default=None, ge=0, le=120, description="Age in years, 0-120")
+    sex: Literal["female", "male", "other"] | None = None
+    text: StrictStr | None = Field(
+        default=None, max_length=MAX_TEXT, description="Free text, up to 10,000 characters"
+    )
+    evidence: list[EvidenceIn] = Field(default_factory=list, max_length=500)
+    diary: list[DiaryEntryIn] = Field(default_factory=list, max_length=20_000)
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One piece of evidence the assessment uses, and where it came from."""
+
+    id: str
+    present: bool
+    origin: Origin
+    span: str | None = None  # the words it was read from (text) or the finding implying it
+    offsets: tuple[int, int] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "present": self.present, "origin": self.origin}
+        if self.span is not None:
+            out["span"] = self.span
+        if self.offsets is not None:
+            out["offsets"] = list(self.offsets)
+        return out
+
+
+@dataclass(slots=True)
+class Case:
+    """A validated case: what is known (present/absent), with origins; unknown is absent here."""
+
+    age: int | None = None
+    sex: str | None = None
+    text: str | None = None
+    facts: dict[str, Fact] = field(default_factory=dict)
+    asked_unknown: set[str] = field(default_factory=set)  # answered "not sure"
+    uncertain: list[dict[str, Any]] = field(default_factory=list)  # text mentions, not evidence
+    diary: list[DiaryEntryIn] = field(default_factory=list)
+    age_origin: str | None = None
+    sex_origin: str | None = None
+
+    @property
+    def known(self) -> dict[str, bool]:
+        return {k: f.present for k, f in self.facts.items()}
+
+    def present(self) -> set[str]:
+        return {k for k, f in self.facts.items() if f.present}
+
+
+# --- error messages -----------------------------------------------------------------------------
+
+_MSG: dict[str, Callable[[dict[str, Any]], str]] = {
+    "int_type": lambda e: "must be a whole number",
+    "bool_type": lambda e: "must be true or false",
+    "string_type": lambda e: "must be a string",
+    "list_type": lambda e: "must be a list",
+    "model_type": lambda e: "must be an object",
+    "dict_type": lambda e: "must be an object",
+    "extra_forbidden": lambda e: "is not a field this accepts",
+    "missing": lambda e: "is required",
+    "literal_error": lambda e: f"must be one of {e.get('ctx', {}).get('expected', '')}",
+    "greater_than_equal": lambda e: f"must be at least {e.get('ctx', {}).get('ge')}",
+    "less_than_equal": lambda e: f"must be at most {e.get('ctx', {}).get('le')}",
+    "string_too_long": lambda e: (
+        f"is too long: at most {e.get('ctx', {}).get('max_length'):,} characters"
+    ),
+    "too_long": lambda e: f"has too many items: at most {e.get('ctx', {}).get('max_length'):,}",
+    "datetime_from_date_parsing": lambda e: "must be an ISO 8601 date and time",
+    "datetime_parsing": lambda e: "must be an ISO 8601 date and time",
+    "datetime_type": lambda e: "must be an ISO 8601 date and time",
+}
+
+_ALLOWED = {
+    "age": "a whole number from 0 to 120",
+    "sex": "'female', 'male' or 'other'",
+    "text": "a string of at most 10,000 characters",
+    "present": "true, false or null",
+    "pain": "a whole number from 0 to 10",
+}
+
+
+def _problem_from(err: Mapping[str, Any]) -> Problem:
+    loc = ".".join(str(p) for p in err["loc"])
+    kind = str(err["type"])
+    make = _MSG.get(kind)
+    msg = make(err) if make else str(err["msg"]).rstrip(".")
+    last = str(err["loc"][-1]) if err["loc"] else ""
+    if kind in {"int_type", "bool_type", "string_type", "literal_error"} and last in _ALLOWED:
+        msg = f"must be {_ALLOWED[last]}"
+    if kind not in {"missing", "extra_forbidden"} and "input" in err:
+        got = repr(err["input"])
+        if len(got) <= 40:
+            msg += f" (got {got})"
+    return Problem(loc, msg, kind)
+
+
+def suggest(word: str, choices: list[str]) -> str | None:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
+    return close[0] if close else None
+
+
+def validate_case(data: Any) -> CaseIn:
+    """Validate a case; raise CaseError naming every problem."""
+    if not isinstance(data, Mapping):
+        raise CaseError.one("", f"a case must be a JSON object, not {type(data).__name__}", "type")
+    try:
+        case = CaseIn.model_validate(data)
+    except ValidationError as exc:
+        raise CaseError([_problem_from(e) for e in exc.errors()]) from None
+    findings = kb.load().findings
+    ids = list(findings)
+    problems: list[Problem] = []
+    seen: dict[str, bool | None] = {}
+    for i, ev in enumerate(case.evidence):
+        if ev.id not in findings:
+            hint = suggest(ev.id, ids)
+            tip = f"; did you mean '{hint}'?" if hint else ""
+            problems.append(Problem(f"evidence.{i}.id", f"unknown finding '{ev.id}'{tip}", "unknown_id"))
+            continue
+        if ev.id in seen and seen[ev.id] != ev.present:
+            problems.append(
+                Problem(
+                    f"evidence.{i}",
+                    f"'{ev.id}' is given twice with different values "
+                    f"({_word(seen[ev.id])} and {_word(ev.present)})",
+                    "conflict",
+                )
+            )
+        seen[ev.id] = ev.present
+    now = datetime.now(UTC)
+    for i, entry in enumerate(case.diary):
+        if entry.at > now:
+            problems.append(Problem(f"diary.{i}.at", "is in the future", "future"))
+        for j, fid in enumerate(entry.findings):
+            if fid not in findings:
+                hint = suggest(fid, ids)
+                tip = f"; did you mean '{hint}'?" if hint else ""
+                problems.append(
+                    Problem(f"diary.{i}.findings.{j}", f"unknown finding '{fid}'{tip}", "unknown_id")
+                )
+    if problems:
+        raise CaseError(problems)
+    return case
+
+
+def _word(v: bool | None) -> str:
+    return "present" if v else ("unknown" if v is None else "absent")
+
+
+# --- building the case --------------------------------------------------------------------------
+
+TextReader = Callable[[str], tuple[list[dict[str, Any]], dict[str, Any]]]
+
+
+def build_case(data: Any, read_text: TextReader | None = None) -> Case:
+    """Validate ``data`` and merge explicit, diary, text and implied evidence into a Case.
+
+    ``read_text`` turns text into (mentions, demographics); the engine stays free of the language
+    package's heavy imports unless a case actually carries text.
+    """
+    raw = validate_case(data)
+    case = Case(age=raw.age, sex=raw.sex, text=raw.text, diary=list(raw.diary))
+    if raw.age is not None:
+        case.age_origin = "explicit"
+    if raw.sex is not None:
+        case.sex_origin = "explicit"
+
+    def put(fact: Fact) -> None:
+        old = case.facts.get(fact.id)
+        if old is None or _ORIGIN_RANK[fact.origin] > _ORIGIN_RANK[old.origin]:
+            case.facts[fact.id] = fact
+        elif old.origin == fact.origin and fact.present and not old.present:
+            # Same origin disagreeing (the text says both): the present reading is the safe one.
+            case.facts[fact.id] = fact
+
+    for ev in raw.evidence:
+        if ev.present is None:
+            case.asked_unknown.add(ev.id)
+        else:
+            put(Fact(ev.id, ev.present, "explicit"))
+    for entry in raw.diary:
+        for fid in entry.findings:
+            put(Fact(fid, True, "diary", span=entry.at.isoformat()))
+    if raw.text and raw.text.strip() and read_text is not None:
+        mentions, demo = read_text(raw.text)
+        for m in mentions:
+            if m.get("present") is None:
+                case.uncertain.append(m)
+                continue
+            span = m.get("span")
+            offsets = (int(span[0]), int(span[1])) if isinstance(span, list | tuple) else None
+            put(Fact(m["id"], bool(m["present"]), "text", span=m.get("text"), offsets=offsets))
+        if case.age is None and demo.get("age") is not None:
+            case.age, case.age_origin = int(demo["age"]), "text"
+        if case.sex is None and demo.get("sex") is not None:
+            case.sex, case.sex_origin = str(demo["sex"]), "text"
+    _close_implications(case)
+    return case
+
+
+def _close_implications(case: Case) -> None:
+    findings = kb.load().findings
+    stack = [f.id for f in case.facts.values() if f.present]
+    while stack:
+        fid = stack.pop()
+        for implied in findings[fid].implies:
+            if implied not in case.facts:
+                case.facts[implied] = Fact(implied, True, "derived", span=fid)
+                stack.append(implied)

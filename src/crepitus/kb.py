@@ -1,0 +1,411 @@
+"""The knowledge base: pydantic models of the data files, the loader and cross-reference checks.
+
+The clinical content lives in ``crepitus/knowledge/*.yaml``. It is read once, validated field by
+field by the models below and then across files (every id defined, every reference resolving,
+every rule and advice item citing a known source). A broken knowledge base raises
+:class:`KnowledgeError` naming every problem, so it can never half-load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from functools import lru_cache
+from importlib import resources
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+__all__ = [
+    "LEVELS",
+    "KB_VERSION",
+    "Advice",
+    "Condition",
+    "Exercise",
+    "Expr",
+    "Finding",
+    "KnowledgeBase",
+    "KnowledgeError",
+    "LexiconEntry",
+    "Rule",
+    "Source",
+    "level_rank",
+    "load",
+    "load_from_texts",
+]
+
+#: Triage levels, least to most urgent (the contract's order).
+LEVELS: tuple[str, ...] = (
+    "self_care",
+    "consultation",
+    "consultation_24",
+    "emergency",
+    "emergency_ambulance",
+)
+_RANK = {lvl: i for i, lvl in enumerate(LEVELS)}
+Level = Literal["self_care", "consultation", "consultation_24", "emergency", "emergency_ambulance"]
+
+#: Bumped by hand when the content changes meaning; a content hash is appended at load.
+KB_VERSION = "2026.11.1"
+
+FILES = ("sources", "findings", "conditions", "rules", "advice", "lexicon")
+
+
+def level_rank(level: str) -> int:
+    return _RANK[level]
+
+
+class KnowledgeError(Exception):
+    """The knowledge base is broken; ``problems`` lists every fault found."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("knowledge base is invalid:\n  " + "\n  ".join(problems))
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Model):
+    id: str
+    title: str
+    publisher: str
+    authors: str | None = None
+    year: int | None = None
+    url: str | None = None
+    kind: Literal["article", "guideline", "paper", "instrument"]
+    note: str | None = None
+
+
+Group = Literal["sound", "habits", "pain", "nerves", "history", "derived"]
+
+
+class Finding(_Model):
+    id: str
+    group: Group
+    label: str  # clinician's label
+    question: str  # what a patient is asked, in plain words
+    snomed: str | None = None
+    red_flag: bool = False
+    # Findings that this one entails when present (pain_sharp -> pain). Used to derive evidence.
+    implies: list[str] = []
+
+
+# --- rule expressions -------------------------------------------------------------------------
+# An expression is a finding id (true when present), or one mapping with exactly one key:
+#   all: [expr, ...]   any: [expr, ...]   at_least: {n: 4, of: [expr, ...]}
+#   age_at_least: 50   age_below: 45
+# Unknown evidence makes a leaf unknown; combinations follow Kleene's three-valued logic and a
+# rule fires only when its expression is definitely true. There is deliberately no negation:
+# without it, an "absent" answer can never make a rule fire (the safety invariant).
+
+
+class AllOf(_Model):
+    all: list[Expr] = Field(min_length=1)
+
+
+class AnyOf(_Model):
+    any: list[Expr] = Field(min_length=1)
+
+
+class AtLeastBody(_Model):
+    n: int = Field(ge=1)
+    of: list[Expr] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _n_fits(self) -> AtLeastBody:
+        if self.n > len(self.of):
+            raise ValueError(f"at_least needs n <= {len(self.of)} items, got n={self.n}")
+        return self
+
+
+class AtLeast(_Model):
+    at_least: AtLeastBody
+
+
+class AgeAtLeast(_Model):
+    age_at_least: int = Field(ge=0, le=120)
+
+
+class AgeBelow(_Model):
+    age_below: int = Field(ge=1, le=121)
+
+
+Expr = Annotated[str | AllOf | AnyOf | AtLeast | AgeAtLeast | AgeBelow, "expr"]
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+AtLeastBody.model_rebuild()
+
+
+def expr_findings(expr: Expr) -> Iterator[str]:
+    """Every finding id an expression mentions."""
+    if isinstance(expr, str):
+        yield expr
+    elif isinstance(expr, AllOf):
+        for e in expr.all:
+            yield from expr_findings(e)
+    elif isinstance(expr, AnyOf):
+        for e in expr.any:
+            yield from expr_findings(e)
+    elif isinstance(expr, AtLeast):
+        for e in expr.at_least.of:
+            yield from expr_findings(e)
+
+
+class Rule(_Model):
+    id: str
+    level: Level
+    when: Expr
+    text: str  # the reason, in plain words, addressed to the person
+    sources: list[str] = Field(min_length=1)
+    # Why the rule exists, for clinicians reading the knowledge base.
+    rationale: str | None = None
+
+
+class AgeBands(_Model):
+    """Relative likelihood of a condition by age band (1.0 is neutral)."""
+
+    under_40: float = Field(default=1.0, gt=0)
+    from_40_to_64: float = Field(default=1.0, gt=0)
+    from_65: float = Field(default=1.0, gt=0)
+
+
+class Condition(_Model):
+    id: str
+    name: str
+    explanation: str  # what makes the noise and whether it harms, in plain words
+    icd10: str | None = None
+    snomed: str | None = None
+    prior: float = Field(gt=0, lt=1)
+    serious: bool = False
+    age: AgeBands = AgeBands()
+    # P(finding present | condition); findings not listed use the finding's background rate.
+    likelihoods: dict[str, Annotated[float, Field(gt=0, lt=1)]]
+    sources: list[str] = Field(min_length=1)
+
+
+class Exercise(_Model):
+    id: str
+    name: str
+    targets: str
+    steps: list[str] = Field(min_length=1)
+    dose: str
+    progression: str
+    stop_if: str
+    # Findings (triggers or habits) that make this exercise relevant; empty = for everyone.
+    matches: list[str] = []
+    why: str  # one line: why it helps with clicking of this kind
+    sources: list[str] = Field(min_length=1)
+
+
+AdviceKind = Literal[
+    "home_care", "prevention", "self_cracking", "question", "safety_net", "do_now", "avoid"
+]
+
+
+class Advice(_Model):
+    id: str
+    kind: AdviceKind
+    text: str
+    # Shown when any of these findings is present (empty = always shown, level permitting).
+    when_any: list[str] = []
+    # Levels at which the item applies (empty = every level).
+    levels: list[Level] = []
+    # For safety-net items: how fast to act if this happens.
+    urgency: Level | None = None
+    sources: list[str] = Field(min_length=1)
+
+
+class LexiconEntry(_Model):
+    """Words and phrases that name a finding, for the free-text reader."""
+
+    id: str
+    terms: list[str] = Field(min_length=1)
+
+
+class KnowledgeBase(_Model):
+    version: str
+    sources: dict[str, Source]
+    findings: dict[str, Finding]
+    conditions: dict[str, Condition]
+    rules: list[Rule]
+    exercises: dict[str, Exercise]
+    advice: list[Advice]
+    lexicon: dict[str, LexiconEntry]
+    # Background rate of each finding among people with a clicking back and none of the listed
+    # conditions, used where a condition does not list a finding.
+    background: dict[str, float]
+
+    def __hash__(self) -> int:
+        # Identity hashing so compiled views of a knowledge base can be cached per instance.
+        return id(self)
+
+    def rule(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+
+def _read_texts() -> dict[str, str]:
+    pkg = resources.files("crepitus") / "knowledge"
+    return {name: (pkg / f"{name}.yaml").read_text(encoding="utf-8") for name in FILES}
+
+
+def _vocabulary() -> dict[str, Any]:
+    text = (resources.files("crepitus") / "knowledge" / "vocabulary.yaml").read_text("utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+def _loc(err: dict[str, Any]) -> str:
+    return ".".join(str(p) for p in err["loc"])
+
+
+def _validated(
+    model: type[_Model], data: Any, where: str, problems: list[str]
+) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            problems.append(f"{where}.{_loc(err)}: {err['msg']}")
+        return None
+
+
+def load_from_texts(texts: dict[str, str], vocabulary: dict[str, Any] | None = None) -> KnowledgeBase:
+    """Build and validate a knowledge base from the YAML texts of its files."""
+    vocab = vocabulary if vocabulary is not None else _vocabulary()
+    problems: list[str] = []
+    raw: dict[str, Any] = {}
+    for name in FILES:
+        try:
+            raw[name] = yaml.safe_load(texts[name])
+        except yaml.YAMLError as exc:
+            problems.append(f"{name}.yaml: not valid YAML: {exc}")
+        except KeyError:
+            problems.append(f"{name}.yaml: missing")
+    if problems:
+        raise KnowledgeError(problems)
+
+    def items(name: str, key: str) -> list[Any]:
+        doc = raw[name]
+        if not isinstance(doc, dict) or not isinstance(doc.get(key), list):
+            problems.append(f"{name}.yaml: expected a mapping with a list under '{key}'")
+            return []
+        return list(doc[key])
+
+    def build(name: str, key: str, model: type[_Model]) -> list[Any]:
+        out = []
+        for i, item in enumerate(items(name, key)):
+            where = f"{name}.yaml:{key}[{i}]"
+            if isinstance(item, dict) and "id" in item:
+                where = f"{name}.yaml:{item['id']}"
+            obj = _validated(model, item, where, problems)
+            if obj is not None:
+                out.append(obj)
+        return out
+
+    def unique(objs: list[Any], what: str) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for o in objs:
+            if o.id in seen:
+                problems.append(f"{what}: id '{o.id}' is defined twice")
+            seen[o.id] = o
+        return seen
+
+    sources = unique(build("sources", "sources", Source), "sources")
+    findings = unique(build("findings", "findings", Finding), "findings")
+    conditions = unique(build("conditions", "conditions", Condition), "conditions")
+    rules = build("rules", "rules", Rule)
+    unique(rules, "rules")
+    exercises = unique(build("advice", "exercises", Exercise), "exercises")
+    advice = build("advice", "advice", Advice)
+    unique(advice, "advice")
+    lexicon = unique(build("lexicon", "lexicon", LexiconEntry), "lexicon")
+
+    background: dict[str, float] = {}
+    bg_doc = raw["conditions"].get("background") if isinstance(raw["conditions"], dict) else None
+    if not isinstance(bg_doc, dict):
+        problems.append("conditions.yaml: expected a 'background' mapping of finding -> rate")
+    else:
+        for fid, rate in bg_doc.items():
+            if not isinstance(rate, int | float) or isinstance(rate, bool) or not 0 < rate < 1:
+                problems.append(f"conditions.yaml:background.{fid}: rate must be in (0, 1)")
+            else:
+                background[str(fid)] = float(rate)
+
+    # --- cross-references ---
+    def need_source(where: str, ids: list[str]) -> None:
+        for s in ids:
+            if s not in sources:
+                problems.append(f"{where}: cites unknown source '{s}'")
+
+    def need_finding(where: str, fid: str) -> None:
+        if fid not in findings:
+            problems.append(f"{where}: unknown finding '{fid}'")
+
+    for fid in vocab.get("findings", {}):
+        if fid not in findings:
+            problems.append(f"findings.yaml: vocabulary finding '{fid}' is not defined")
+        if fid not in background:
+            problems.append(f"conditions.yaml:background: no rate for finding '{fid}'")
+        if fid not in lexicon:
+            problems.append(f"lexicon.yaml: no entry for finding '{fid}'")
+    for cid in vocab.get("conditions", {}):
+        if cid not in conditions:
+            problems.append(f"conditions.yaml: vocabulary condition '{cid}' is not defined")
+    vocab_levels = [lvl["id"] for lvl in vocab.get("triage_levels", [])]
+    if vocab_levels and tuple(vocab_levels) != LEVELS:
+        problems.append(f"vocabulary levels {vocab_levels} differ from the engine's {LEVELS}")
+    for f in findings.values():
+        for fid in f.implies:
+            need_finding(f"findings.yaml:{f.id}.implies", fid)
+    for fid in background:
+        need_finding("conditions.yaml:background", fid)
+    for c in conditions.values():
+        need_source(f"conditions.yaml:{c.id}", c.sources)
+        for fid in c.likelihoods:
+            need_finding(f"conditions.yaml:{c.id}.likelihoods", fid)
+    for r in rules:
+        need_source(f"rules.yaml:{r.id}", r.sources)
+        for fid in expr_findings(r.when):
+            need_finding(f"rules.yaml:{r.id}.when", fid)
+    for e in exercises.values():
+        need_source(f"advice.yaml:{e.id}", e.sources)
+        for fid in e.matches:
+            need_finding(f"advice.yaml:{e.id}.matches", fid)
+    for a in advice:
+        need_source(f"advice.yaml:{a.id}", a.sources)
+        for fid in a.when_any:
+            need_finding(f"advice.yaml:{a.id}.when_any", fid)
+        if a.kind == "safety_net" and a.urgency is None:
+            problems.append(f"advice.yaml:{a.id}: a safety_net item needs an urgency")
+    for entry in lexicon.values():
+        need_finding(f"lexicon.yaml:{entry.id}", entry.id)
+    if problems:
+        raise KnowledgeError(problems)
+
+    digest = hashlib.sha256("\0".join(texts[n] for n in FILES).encode()).hexdigest()[:10]
+    return KnowledgeBase(
+        version=f"{KB_VERSION}+{digest}",
+        sources=sources,
+        findings=findings,
+        conditions=conditions,
+        rules=rules,
+        exercises=exercises,
+        advice=advice,
+        lexicon=lexicon,
+        background=background,
+    )
+
+
+@lru_cache(maxsize=1)
+def load() -> KnowledgeBase:
+    """The packaged knowledge base, validated once per process."""
+    return load_from_texts(_read_texts())
