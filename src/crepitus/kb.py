@@ -28,6 +28,7 @@ __all__ = [
     "KnowledgeBase",
     "KnowledgeError",
     "LexiconEntry",
+    "QuestionGroup",
     "Rule",
     "Source",
     "level_rank",
@@ -49,7 +50,7 @@ Level = Literal["self_care", "consultation", "consultation_24", "emergency", "em
 #: Bumped by hand when the content changes meaning; a content hash is appended at load.
 KB_VERSION = "2026.11.1"
 
-FILES = ("sources", "findings", "conditions", "rules", "advice", "lexicon")
+FILES = ("sources", "findings", "conditions", "rules", "advice", "lexicon", "interview")
 
 
 def level_rank(level: str) -> int:
@@ -154,6 +155,11 @@ def expr_findings(expr: Expr) -> Iterator[str]:
             yield from expr_findings(e)
 
 
+def kb_expr_unasked(expr: Expr, asked: set[str]) -> list[str]:
+    """Findings a rule needs that no interview question asks about."""
+    return [f for f in expr_findings(expr) if f not in asked]
+
+
 class Rule(_Model):
     id: str
     level: Level
@@ -218,6 +224,20 @@ class Advice(_Model):
     sources: list[str] = Field(min_length=1)
 
 
+class QuestionGroup(_Model):
+    """A question of the interview: one finding (single) or several answered together."""
+
+    id: str
+    text: str
+    why: str  # shown on request: "We ask this because ..."
+    items: list[str] = Field(min_length=1)
+    item_text: dict[str, str] = {}
+    screen: bool = False  # red-flag screening: asked first, in file order, whatever is known
+    phase: Literal["triage", "differential"] = "triage"
+    ask_if: list[str] = []  # asked only when all of these are present
+    sources: list[str] = Field(min_length=1)
+
+
 class LexiconEntry(_Model):
     """Words and phrases that name a finding, for the free-text reader."""
 
@@ -234,6 +254,7 @@ class KnowledgeBase(_Model):
     exercises: dict[str, Exercise]
     advice: list[Advice]
     lexicon: dict[str, LexiconEntry]
+    interview: list[QuestionGroup]
     # Background rate of each finding among people with a clicking back and none of the listed
     # conditions, used where a condition does not list a finding.
     background: dict[str, float]
@@ -254,7 +275,15 @@ class KnowledgeBase(_Model):
 
 def _read_texts() -> dict[str, str]:
     pkg = resources.files("crepitus") / "knowledge"
-    return {name: (pkg / f"{name}.yaml").read_text(encoding="utf-8") for name in FILES}
+    texts, missing = {}, []
+    for name in FILES:
+        try:
+            texts[name] = (pkg / f"{name}.yaml").read_text(encoding="utf-8")
+        except FileNotFoundError:
+            missing.append(f"{name}.yaml: missing from the package")
+    if missing:
+        raise KnowledgeError(missing)
+    return texts
 
 
 def _vocabulary() -> dict[str, Any]:
@@ -328,6 +357,8 @@ def load_from_texts(texts: dict[str, str], vocabulary: dict[str, Any] | None = N
     advice = build("advice", "advice", Advice)
     unique(advice, "advice")
     lexicon = unique(build("lexicon", "lexicon", LexiconEntry), "lexicon")
+    interview = build("interview", "groups", QuestionGroup)
+    unique(interview, "interview")
 
     background: dict[str, float] = {}
     bg_doc = raw["conditions"].get("background") if isinstance(raw["conditions"], dict) else None
@@ -386,6 +417,19 @@ def load_from_texts(texts: dict[str, str], vocabulary: dict[str, Any] | None = N
             need_finding(f"advice.yaml:{a.id}.when_any", fid)
         if a.kind == "safety_net" and a.urgency is None:
             problems.append(f"advice.yaml:{a.id}: a safety_net item needs an urgency")
+    for g in interview:
+        need_source(f"interview.yaml:{g.id}", g.sources)
+        for fid in [*g.items, *g.ask_if]:
+            need_finding(f"interview.yaml:{g.id}", fid)
+        for fid in g.item_text:
+            if fid not in g.items:
+                problems.append(f"interview.yaml:{g.id}.item_text: '{fid}' is not one of its items")
+    asked = {fid for g in interview for fid in g.items}
+    for r in rules:
+        if r.level == "self_care":
+            continue  # explanations only; they cannot change the level
+        for fid in kb_expr_unasked(r.when, asked):
+            problems.append(f"rules.yaml:{r.id}: no interview question asks about '{fid}'")
     for entry in lexicon.values():
         need_finding(f"lexicon.yaml:{entry.id}", entry.id)
     if problems:
@@ -401,6 +445,7 @@ def load_from_texts(texts: dict[str, str], vocabulary: dict[str, Any] | None = N
         exercises=exercises,
         advice=advice,
         lexicon=lexicon,
+        interview=interview,
         background=background,
     )
 

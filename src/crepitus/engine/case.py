@@ -172,47 +172,69 @@ def suggest(word: str, choices: list[str]) -> str | None:
 
 
 def validate_case(data: Any) -> CaseIn:
-    """Validate a case; raise CaseError naming every problem."""
+    """Validate a case; raise CaseError naming every problem (types, ranges, ids, conflicts)."""
     if not isinstance(data, Mapping):
         raise CaseError.one("", f"a case must be a JSON object, not {type(data).__name__}", "type")
+    problems = _id_problems(data)
     try:
         case = CaseIn.model_validate(data)
     except ValidationError as exc:
-        raise CaseError([_problem_from(e) for e in exc.errors()]) from None
-    findings = kb.load().findings
-    ids = list(findings)
-    problems: list[Problem] = []
-    seen: dict[str, bool | None] = {}
-    for i, ev in enumerate(case.evidence):
-        if ev.id not in findings:
-            hint = suggest(ev.id, ids)
-            tip = f"; did you mean '{hint}'?" if hint else ""
-            problems.append(Problem(f"evidence.{i}.id", f"unknown finding '{ev.id}'{tip}", "unknown_id"))
-            continue
-        if ev.id in seen and seen[ev.id] != ev.present:
-            problems.append(
-                Problem(
-                    f"evidence.{i}",
-                    f"'{ev.id}' is given twice with different values "
-                    f"({_word(seen[ev.id])} and {_word(ev.present)})",
-                    "conflict",
-                )
-            )
-        seen[ev.id] = ev.present
+        # Report type errors and unknown ids together, each field once.
+        flagged = {p.loc for p in problems}
+        problems += [p for p in map(_problem_from, exc.errors()) if p.loc not in flagged]
+        raise CaseError(sorted(problems, key=_loc_order)) from None
     now = datetime.now(UTC)
     for i, entry in enumerate(case.diary):
         if entry.at > now:
             problems.append(Problem(f"diary.{i}.at", "is in the future", "future"))
-        for j, fid in enumerate(entry.findings):
-            if fid not in findings:
-                hint = suggest(fid, ids)
-                tip = f"; did you mean '{hint}'?" if hint else ""
-                problems.append(
-                    Problem(f"diary.{i}.findings.{j}", f"unknown finding '{fid}'{tip}", "unknown_id")
-                )
     if problems:
-        raise CaseError(problems)
+        raise CaseError(sorted(problems, key=_loc_order))
     return case
+
+
+def _loc_order(p: Problem) -> list[Any]:
+    return [int(x) if x.isdigit() else x for x in p.loc.split(".")]
+
+
+def _unknown(loc: str, fid: str, ids: list[str]) -> Problem:
+    hint = suggest(fid, ids)
+    tip = f"; did you mean '{hint}'?" if hint else ""
+    return Problem(loc, f"unknown finding '{fid}'{tip}", "unknown_id")
+
+
+def _id_problems(data: Mapping[str, Any]) -> list[Problem]:
+    """Unknown finding ids and conflicting duplicates, checked on the raw input."""
+    findings = kb.load().findings
+    ids = list(findings)
+    problems: list[Problem] = []
+    seen: dict[str, Any] = {}
+    evidence = data.get("evidence")
+    for i, ev in enumerate(evidence if isinstance(evidence, list) else []):
+        if not isinstance(ev, Mapping) or not isinstance(ev.get("id"), str):
+            continue
+        fid, present = ev["id"], ev.get("present")
+        if fid not in findings:
+            problems.append(_unknown(f"evidence.{i}.id", fid, ids))
+            continue
+        if not (present is None or isinstance(present, bool)):
+            continue
+        if fid in seen and seen[fid] != present:
+            problems.append(
+                Problem(
+                    f"evidence.{i}",
+                    f"'{fid}' is given twice with different values "
+                    f"({_word(seen[fid])} and {_word(present)})",
+                    "conflict",
+                )
+            )
+        seen[fid] = present
+    diary = data.get("diary")
+    for i, entry in enumerate(diary if isinstance(diary, list) else []):
+        found = entry.get("findings") if isinstance(entry, Mapping) else None
+        for j, fid in enumerate(found if isinstance(found, list) else []):
+            if isinstance(fid, str) and fid not in findings:
+                problems.append(_unknown(f"diary.{i}.findings.{j}", fid, ids))
+    return problems
 
 
 def _word(v: bool | None) -> str:

@@ -17,8 +17,11 @@ from typing import Any
 
 from crepitus import kb
 
-__all__ = ["differential"]
+__all__ = ["differential", "expected_information_gain", "posterior"]
 
+# "No" answers are tempered: symptoms are correlated and a denial is weaker evidence than a report,
+# so a plain naive Bayes would let a run of "no" answers drown one strong "yes".
+ABSENT_WEIGHT = 0.5
 # Likelihood ratios beyond these bounds count as evidence for / against a condition.
 _FOR, _AGAINST = math.log(1.5), -math.log(1.5)
 
@@ -28,21 +31,22 @@ class _Model:
     ids: tuple[str, ...]
     base: tuple[float, ...]  # log prior
     age: tuple[tuple[float, float, float], ...]  # log multipliers: <40, 40-64, >=65
-    # finding -> per condition (log P(present|c), log P(absent|c), log LR present, log LR absent)
-    table: Mapping[str, tuple[tuple[float, float, float, float], ...]]
+    # finding -> per condition (log LR if present, tempered log LR if absent, P(present | c))
+    table: Mapping[str, tuple[tuple[float, float, float], ...]]
 
 
 @lru_cache(maxsize=4)
 def _model(knowledge: kb.KnowledgeBase) -> _Model:
     conds = list(knowledge.conditions.values())
-    table: dict[str, tuple[tuple[float, float, float, float], ...]] = {}
+    table: dict[str, tuple[tuple[float, float, float], ...]] = {}
     for fid, b in knowledge.background.items():
         rows = []
         for c in conds:
             p = c.likelihoods.get(fid, b)
-            rows.append(
-                (math.log(p), math.log1p(-p), math.log(p / b), math.log((1 - p) / (1 - b)))
-            )
+            absent = ABSENT_WEIGHT * math.log((1 - p) / (1 - b))
+            # Scores use log-likelihood ratios against the background; the background term is
+            # the same for every condition, so the posterior is unchanged by it.
+            rows.append((math.log(p / b), absent, p))
         table[fid] = tuple(rows)
     return _Model(
         ids=tuple(c.id for c in conds),
@@ -61,26 +65,65 @@ def _band(age: int | None) -> int | None:
     return 0 if age < 40 else (1 if age < 65 else 2)
 
 
+def _scores(m: _Model, known: Mapping[str, bool], age: int | None) -> list[float]:
+    scores = list(m.base)
+    band = _band(age)
+    if band is not None:
+        for i in range(len(scores)):
+            scores[i] += m.age[i][band]
+    for fid, present in known.items():
+        rows = m.table.get(fid)
+        if rows is not None:
+            for i, row in enumerate(rows):
+                scores[i] += row[0] if present else row[1]
+    return scores
+
+
+def posterior(
+    known: Mapping[str, bool], age: int | None, knowledge: kb.KnowledgeBase | None = None
+) -> dict[str, float]:
+    """P(condition | evidence), unrounded, by condition id."""
+    m = _model(knowledge or kb.load())
+    scores = _scores(m, known, age)
+    top = max(scores)
+    exps = [math.exp(s - top) for s in scores]
+    total = sum(exps)
+    return {cid: e / total for cid, e in zip(m.ids, exps, strict=True)}
+
+
+def _entropy(ps: list[float]) -> float:
+    return -sum(p * math.log2(p) for p in ps if p > 0)
+
+
+def expected_information_gain(
+    fid: str, post: Mapping[str, float], knowledge: kb.KnowledgeBase | None = None
+) -> float:
+    """Bits of uncertainty about the cause that asking about ``fid`` is expected to remove."""
+    m = _model(knowledge or kb.load())
+    rows = m.table[fid]
+    prior = [post[c] for c in m.ids]
+    like = [r[2] for r in rows]
+    p_yes = sum(p * q for p, q in zip(prior, like, strict=True))
+    if not 0 < p_yes < 1:
+        return 0.0
+    yes = [p * q / p_yes for p, q in zip(prior, like, strict=True)]
+    no = [p * (1 - q) / (1 - p_yes) for p, q in zip(prior, like, strict=True)]
+    return _entropy(prior) - p_yes * _entropy(yes) - (1 - p_yes) * _entropy(no)
+
+
 def differential(
     known: Mapping[str, bool], age: int | None, knowledge: kb.KnowledgeBase | None = None
 ) -> list[dict[str, Any]]:
     """Every condition, most likely first, with probability, supporting and opposing evidence."""
     knowledge = knowledge or kb.load()
     m = _model(knowledge)
-    n = len(m.ids)
-    scores = list(m.base)
-    band = _band(age)
-    if band is not None:
-        for i in range(n):
-            scores[i] += m.age[i][band]
-    weights: list[list[tuple[float, str]]] = [[] for _ in range(n)]
+    scores = _scores(m, known, age)
+    weights: list[list[tuple[float, str]]] = [[] for _ in m.ids]
     for fid, present in known.items():
         rows = m.table.get(fid)
-        if rows is None:
-            continue
-        for i, (lp, la, lrp, lra) in enumerate(rows):
-            scores[i] += lp if present else la
-            weights[i].append((lrp if present else lra, fid))
+        if rows is not None:
+            for i, row in enumerate(rows):
+                weights[i].append((row[0] if present else row[1], fid))
     top = max(scores)
     exps = [math.exp(s - top) for s in scores]
     total = sum(exps)

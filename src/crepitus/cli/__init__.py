@@ -1,0 +1,295 @@
+"""The command line: `crepitus assess | parse | interview | kb | demo | serve`.
+
+Every failure a user can cause ends with one line on stderr and exit status 2; anything else is a
+bug and ends with one line and status 1. No traceback is printed (set CREPITUS_DEBUG=1 to see it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from crepitus.errors import CaseError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="crepitus",
+    help="Triage, possible causes and a care plan for a lower back that clicks, cracks or pops.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+kb_app = typer.Typer(help="Check and browse the knowledge base.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+
+
+class UsageProblem(Exception):
+    """Bad input from the user: reported in one line, exit status 2."""
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def _read_source(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    p = Path(path)
+    try:
+        return p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageProblem(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UsageProblem(f"{path}: is a directory, not a JSON file") from None
+    except UnicodeDecodeError:
+        raise UsageProblem(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise UsageProblem(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _load_json(text: str, where: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageProblem(
+            f"{where}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+
+
+def _assess(case: Any) -> dict[str, Any]:
+    import crepitus
+
+    return crepitus.assess(case)
+
+
+def _dump(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+@app.command()
+def assess(
+    text: Annotated[
+        str | None, typer.Argument(help="Describe your back in your own words.")
+    ] = None,
+    json_in: Annotated[
+        str | None,
+        typer.Option("--json", metavar="FILE", help="Read a case (JSON) from FILE or - (stdin); print JSON."),
+    ] = None,
+    jsonl_in: Annotated[
+        str | None,
+        typer.Option("--jsonl", metavar="FILE", help="Read one case per line; print one assessment per line."),
+    ] = None,
+    case_in: Annotated[
+        str | None,
+        typer.Option("--case", metavar="FILE", help="Read a case (JSON) and print a report for a person."),
+    ] = None,
+    age: Annotated[int | None, typer.Option(min=0, max=120, help="Age in years (with TEXT).")] = None,
+    sex: Annotated[str | None, typer.Option(help="female, male or other (with TEXT).")] = None,
+    as_json: Annotated[bool, typer.Option("--as-json", help="With TEXT or --case: print JSON.")] = False,
+) -> None:
+    """Assess a case: triage level, reasons, possible causes and a care plan."""
+    chosen = [x for x in (text, json_in, jsonl_in, case_in) if x is not None]
+    if len(chosen) != 1:
+        raise UsageProblem("give exactly one of TEXT, --json FILE, --jsonl FILE or --case FILE")
+    if jsonl_in is not None:
+        # Validate every line before writing anything, so a bad line leaves no partial output.
+        results = []
+        for n, line in enumerate(_read_source(jsonl_in).splitlines(), 1):
+            if not line.strip():
+                continue
+            case = _load_json(line, f"line {n}")
+            try:
+                results.append(_assess(case))
+            except CaseError as exc:
+                raise UsageProblem(f"line {n}: {exc}") from None
+        sys.stdout.write("".join(_dump(r) + "\n" for r in results))
+        return
+    if json_in is not None or case_in is not None:
+        src = json_in if json_in is not None else case_in
+        assert src is not None
+        case = _load_json(_read_source(src), "stdin" if src == "-" else src)
+    else:
+        case = {"text": text}
+        if age is not None:
+            case["age"] = age
+        if sex is not None:
+            case["sex"] = sex
+    result = _assess(case)
+    if json_in is not None or as_json:
+        sys.stdout.write(_dump(result) + "\n")
+        return
+    from crepitus.cli.report import render_assessment
+
+    render_assessment(result, _console())
+
+
+@app.command()
+def parse(
+    text: Annotated[str, typer.Argument(help="Text to read, e.g. 'no numbness but my foot tingles'.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+) -> None:
+    """Show which findings a text mentions, and how (present, denied, past, someone else's...)."""
+    from crepitus import language
+
+    mentions = language.parse(text)
+    if as_json:
+        out = {"findings": mentions, "demographics": language.demographics(text)}
+        sys.stdout.write(_dump(out) + "\n")
+        return
+    from crepitus.cli.parse_view import render_parse
+
+    render_parse(text, mentions, _console())
+
+
+@kb_app.command("check")
+def kb_check() -> None:
+    """Validate the knowledge base: every id defined, every reference and source resolving."""
+    from crepitus import kb
+
+    try:
+        k = kb.load()
+    except kb.KnowledgeError as exc:
+        err = _console(stderr=True)
+        err.print(f"knowledge base is INVALID ({len(exc.problems)} problems):")
+        for p in exc.problems:
+            err.print(f"  - {p}", markup=False)
+        raise typer.Exit(1) from None
+    print(
+        f"knowledge base {k.version} is valid: {len(k.sources)} sources, "
+        f"{len(k.findings)} findings, {len(k.conditions)} conditions, {len(k.rules)} rules, "
+        f"{len(k.exercises)} exercises, {len(k.advice)} advice items, "
+        f"{sum(len(e.terms) for e in k.lexicon.values())} lexicon terms"
+    )
+
+
+@kb_app.command("show")
+def kb_show(item_id: Annotated[str, typer.Argument(metavar="ID", help="Any finding, condition, rule, source, exercise or advice id.")]) -> None:
+    """Show one knowledge-base entry (finding, condition, rule, source, exercise or advice)."""
+    import yaml
+
+    from crepitus import kb
+    from crepitus.engine.case import suggest
+
+    k = kb.load()
+    tables: dict[str, dict[str, Any]] = {
+        "finding": dict(k.findings),
+        "condition": dict(k.conditions),
+        "rule": {r.id: r for r in k.rules},
+        "source": dict(k.sources),
+        "exercise": dict(k.exercises),
+        "advice": {a.id: a for a in k.advice},
+    }
+    for kind, table in tables.items():
+        if item_id in table:
+            data = table[item_id].model_dump(mode="json", exclude_none=True)
+            if kind == "finding" and item_id in k.lexicon:
+                data["lexicon"] = list(k.lexicon[item_id].terms)
+            print(f"# {kind}")
+            print(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), end="")
+            return
+    every = [i for t in tables.values() for i in t]
+    hint = suggest(item_id, every)
+    raise UsageProblem(f"no knowledge-base entry '{item_id}'" + (f"; did you mean '{hint}'?" if hint else ""))
+
+
+DEMO_CASES: list[tuple[str, dict[str, Any]]] = [
+    (
+        "Painless clicking after sitting",
+        {"age": 34, "sex": "male", "evidence": [
+            {"id": "sound_after_sitting", "present": True},
+            {"id": "relief_after_crack", "present": True},
+            {"id": "sedentary", "present": True},
+            {"id": "pain", "present": False},
+            {"id": "leg_numbness", "present": False},
+            {"id": "bladder_dysfunction", "present": False},
+        ]},
+    ),
+    (
+        "A pop and an ache after lifting (a strain)",
+        {"age": 45, "sex": "female", "evidence": [
+            {"id": "back_sound", "present": True},
+            {"id": "pain_after_sudden_move", "present": True},
+            {"id": "muscle_spasm", "present": True},
+            {"id": "pain_below_knee", "present": False},
+            {"id": "leg_weakness", "present": False},
+        ]},
+    ),
+    (
+        "Sciatica after deadlifts",
+        {"age": 41, "sex": "male", "evidence": [
+            {"id": "sound_bending", "present": True},
+            {"id": "pain_below_knee", "present": True},
+            {"id": "leg_tingling", "present": True},
+            {"id": "leg_weakness", "present": False},
+            {"id": "bilateral_leg_symptoms", "present": False},
+        ]},
+    ),
+    (
+        "Clicking with new bladder trouble and numbness between the legs",
+        {"age": 52, "sex": "male", "evidence": [
+            {"id": "back_sound", "present": True},
+            {"id": "pain", "present": True},
+            {"id": "bladder_dysfunction", "present": True},
+            {"id": "saddle_numbness", "present": True},
+        ]},
+    ),
+]
+
+
+@app.command()
+def demo() -> None:
+    """Assess a few example people and print their reports."""
+    from rich.rule import Rule
+
+    from crepitus.cli.report import render_assessment
+
+    console = _console()
+    for title, case in DEMO_CASES:
+        console.print(Rule(f"[bold]{title}[/bold]"))
+        render_assessment(_assess(case), console)
+        console.print()
+
+
+def _fail(msg: str, status: int) -> NoReturn:
+    # One line, always: collapse newlines so scripts can rely on it.
+    sys.stderr.write(f"crepitus: error: {' '.join(msg.split())}\n")
+    raise SystemExit(status)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: run the app and turn every failure into one clean line."""
+    from crepitus.kb import KnowledgeError
+
+    try:
+        status = app(args=argv, standalone_mode=False)
+    except typer.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except (UsageProblem, CaseError) as exc:
+        _fail(str(exc), 2)
+    except KnowledgeError as exc:
+        _fail(f"the knowledge base is invalid: {exc.problems[0]} (run 'crepitus kb check')", 1)
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")
+        raise SystemExit(130) from None
+    except Exception as exc:
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            _fail(exc.format_message(), exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.stderr.write("\n")
+            raise SystemExit(130) from None
+        if os.environ.get("CREPITUS_DEBUG"):
+            raise
+        _fail(f"internal error ({type(exc).__name__}); please report it", 1)
+    # With standalone_mode off, click returns the status of typer.Exit instead of raising it.
+    if isinstance(status, int) and status:
+        raise SystemExit(status)

@@ -1,0 +1,326 @@
+"""An assessment turned into what a person reads: shared by the result page and the PDF report.
+
+Both renderers show the same content, so the wording decisions (plain words for levels,
+probabilities and evidence) live here once. A stored result may come from an older knowledge
+base: every lookup falls back to what the result itself carries rather than failing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from crepitus import kb
+
+__all__ = [
+    "EMERGENCY_LEVELS",
+    "LEVEL_NAMES",
+    "SAFETY_NET_HEADINGS",
+    "Answer",
+    "Cause",
+    "EvidenceNote",
+    "Exercise",
+    "ReportView",
+    "SafetyGroup",
+    "SourceRef",
+    "build_view",
+    "format_when",
+]
+
+EMERGENCY_LEVELS = frozenset({"emergency", "emergency_ambulance"})
+
+#: Short plain names for the triage levels, for labels such as "Level: ...".
+LEVEL_NAMES: dict[str, str] = {
+    "self_care": "Look after it yourself",
+    "consultation": "See a doctor or physiotherapist in the coming days to weeks",
+    "consultation_24": "See a doctor within 24 hours",
+    "emergency": "Go to an emergency department now",
+    "emergency_ambulance": "Call an ambulance now",
+}
+
+#: What to do if a safety-net item happens, by its urgency (the level's plain meaning).
+SAFETY_NET_HEADINGS: dict[str, str] = {
+    "emergency_ambulance": "Call an ambulance straight away (999, 112 or 911)",
+    "emergency": "Go to an emergency department now",
+    "consultation_24": "See a doctor within 24 hours",
+    "consultation": "Book an appointment with a doctor or physiotherapist",
+    "self_care": "Keep looking after it yourself",
+}
+
+_MAX_CAUSES = 5
+_MIN_CAUSES = 3
+# Causes beyond the first three are shown only when they are not negligible.
+_EXTRA_CAUSE_FLOOR = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    title: str
+    publisher: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    text: str
+    level: str
+    sources: list[SourceRef]
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceNote:
+    """One finding as evidence: its label and whether the person has it (None: not recorded)."""
+
+    label: str
+    present: bool | None
+
+    @property
+    def answer(self) -> str:
+        return {True: "yes", False: "no", None: "not recorded"}[self.present]
+
+
+@dataclass(frozen=True, slots=True)
+class Cause:
+    name: str
+    percent: str
+    word: str  # "most likely", "possible", "less likely"
+    explanation: str | None
+    serious: bool
+    supporting: list[EvidenceNote]
+    opposing: list[EvidenceNote]
+
+
+@dataclass(frozen=True, slots=True)
+class Exercise:
+    name: str
+    targets: str
+    steps: list[str]
+    dose: str
+    progression: str
+    stop_if: str
+    why: str
+    chosen_for: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyGroup:
+    urgency: str
+    heading: str
+    items: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    question: str
+    answer: str  # "Yes", "No", "Not sure"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportView:
+    level: str
+    level_name: str
+    emergency: bool
+    headline: str
+    summary: str
+    do_now: list[str]
+    avoid: list[str]
+    reasons: list[Reason]
+    causes: list[Cause]
+    exercises: list[Exercise]
+    home_care: list[str]
+    prevention: list[str]
+    self_cracking: list[str]
+    safety_net: list[SafetyGroup]
+    questions_for_doctor: list[str]
+    disclaimer: str
+    created: str
+    knowledge_version: str
+    age: int | None = None
+    sex: str | None = None
+    text: str | None = None
+    answers: list[Answer] = field(default_factory=list)
+    read_from_text: list[EvidenceNote] = field(default_factory=list)
+
+
+def format_when(when: datetime | str | None) -> str:
+    """'22 November 2026 at 14:05 UTC'; stores may hand back naive UTC or an ISO string."""
+    if when is None:
+        return "unknown date"
+    if isinstance(when, str):
+        try:
+            when = datetime.fromisoformat(when)
+        except ValueError:
+            return when
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    when = when.astimezone(UTC)
+    return f"{when.day} {when:%B %Y} at {when:%H:%M} UTC"
+
+
+def _percent(p: float) -> str:
+    if p >= 0.995:
+        return "over 99%"
+    if p < 0.01:
+        return "under 1%"
+    return f"{round(p * 100)}%"
+
+
+def _word(rank: int, p: float) -> str:
+    if rank == 0 and p >= 0.2:
+        return "most likely"
+    return "possible" if p >= 0.15 else "less likely"
+
+
+def _texts(items: Any) -> list[str]:
+    if not isinstance(items, list):
+        return []
+    return [str(i["text"]) for i in items if isinstance(i, Mapping) and i.get("text")]
+
+
+def _label(knowledge: kb.KnowledgeBase, fid: str) -> str:
+    f = knowledge.findings.get(fid)
+    return f.label if f is not None else fid.replace("_", " ").capitalize()
+
+
+def _source(knowledge: kb.KnowledgeBase, sid: str) -> SourceRef:
+    s = knowledge.sources.get(sid)
+    if s is None:
+        return SourceRef(title=sid)
+    return SourceRef(title=s.title, publisher=s.publisher, url=s.url)
+
+
+def _causes(
+    conditions: Sequence[Mapping[str, Any]],
+    presence: Mapping[str, bool],
+    knowledge: kb.KnowledgeBase,
+) -> list[Cause]:
+    out: list[Cause] = []
+    for rank, c in enumerate(conditions[:_MAX_CAUSES]):
+        p = float(c.get("probability", 0.0))
+        if rank >= _MIN_CAUSES and p < _EXTRA_CAUSE_FLOOR:
+            break
+        cid = str(c.get("id", ""))
+        known = knowledge.conditions.get(cid)
+        name = str(c.get("name") or (known.name if known else cid.replace("_", " ")))
+
+        def notes(ids: Any) -> list[EvidenceNote]:
+            if not isinstance(ids, list):
+                return []
+            return [EvidenceNote(_label(knowledge, str(f)), presence.get(str(f))) for f in ids]
+
+        out.append(
+            Cause(
+                name=name,
+                percent=_percent(p),
+                word=_word(rank, p),
+                explanation=known.explanation if known else None,
+                serious=bool(c.get("serious", known.serious if known else False)),
+                supporting=notes(c.get("supporting")),
+                opposing=notes(c.get("opposing")),
+            )
+        )
+    return out
+
+
+def _safety_net(items: Any) -> list[SafetyGroup]:
+    groups: dict[str, list[str]] = {}
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, Mapping) or not item.get("text"):
+            continue
+        urgency = str(item.get("urgency") or "consultation")
+        groups.setdefault(urgency, []).append(str(item["text"]))
+    # Most urgent first; unknown urgencies (an older knowledge base) go last.
+    order = {lvl: -i for i, lvl in enumerate(kb.LEVELS)}
+    return [
+        SafetyGroup(u, SAFETY_NET_HEADINGS.get(u, u.replace("_", " ").capitalize()), texts)
+        for u, texts in sorted(groups.items(), key=lambda kv: order.get(kv[0], 1))
+    ]
+
+
+def build_view(
+    result: Mapping[str, Any],
+    case: Mapping[str, Any] | None,
+    created_at: datetime | str | None,
+    knowledge: kb.KnowledgeBase | None = None,
+) -> ReportView:
+    """Everything the result page and the PDF show, in plain words, from a stored assessment."""
+    knowledge = knowledge or kb.load()
+    triage: Mapping[str, Any] = result.get("triage") or {}
+    plan: Mapping[str, Any] = result.get("plan") or {}
+    level = str(triage.get("level") or plan.get("level") or "consultation")
+    evidence = [e for e in result.get("evidence") or [] if isinstance(e, Mapping)]
+    presence = {str(e["id"]): bool(e["present"]) for e in evidence if "id" in e}
+
+    reasons = [
+        Reason(
+            text=str(r.get("text", "")),
+            level=str(r.get("level", "")),
+            sources=[_source(knowledge, str(s)) for s in r.get("sources") or []],
+        )
+        for r in triage.get("reasons") or []
+        if isinstance(r, Mapping)
+    ]
+    exercises = [
+        Exercise(
+            name=str(e.get("name", "")),
+            targets=str(e.get("targets", "")),
+            steps=[str(s) for s in e.get("steps") or []],
+            dose=str(e.get("dose", "")),
+            progression=str(e.get("progression", "")),
+            stop_if=str(e.get("stop_if", "")),
+            why=str(e.get("why", "")),
+            chosen_for=[_label(knowledge, str(f)) for f in e.get("matched") or []],
+        )
+        for e in plan.get("exercises") or []
+        if isinstance(e, Mapping)
+    ]
+
+    case = case or {}
+    answers = []
+    for ev in case.get("evidence") or []:
+        if not isinstance(ev, Mapping) or "id" not in ev:
+            continue
+        f = knowledge.findings.get(str(ev["id"]))
+        question = f.question if f is not None else _label(knowledge, str(ev["id"]))
+        word = {True: "Yes", False: "No"}.get(ev.get("present"), "Not sure")
+        answers.append(Answer(question, word))
+    read_from_text = [
+        EvidenceNote(_label(knowledge, str(e["id"])), bool(e.get("present")))
+        for e in evidence
+        if e.get("origin") == "text" and "id" in e
+    ]
+    age = case.get("age")
+    sex = case.get("sex")
+    text = case.get("text")
+
+    return ReportView(
+        level=level,
+        level_name=LEVEL_NAMES.get(level, level),
+        emergency=level in EMERGENCY_LEVELS,
+        headline=str(plan.get("headline") or LEVEL_NAMES.get(level, "")),
+        summary=str(plan.get("summary") or ""),
+        do_now=_texts(plan.get("do_now")),
+        avoid=_texts(plan.get("avoid")),
+        reasons=reasons,
+        causes=_causes(
+            [c for c in result.get("conditions") or [] if isinstance(c, Mapping)],
+            presence,
+            knowledge,
+        ),
+        exercises=exercises,
+        home_care=_texts(plan.get("home_care")),
+        prevention=_texts(plan.get("prevention")),
+        self_cracking=_texts(plan.get("self_cracking")),
+        safety_net=_safety_net(plan.get("safety_net")),
+        questions_for_doctor=_texts(plan.get("questions_for_doctor")),
+        disclaimer=str(plan.get("disclaimer") or ""),
+        created=format_when(created_at),
+        knowledge_version=str(result.get("knowledge_version") or "unknown"),
+        age=age if isinstance(age, int) else None,
+        sex=sex if isinstance(sex, str) else None,
+        text=text if isinstance(text, str) and text.strip() else None,
+        answers=answers,
+        read_from_text=read_from_text,
+    )

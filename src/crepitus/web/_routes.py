@@ -1,0 +1,304 @@
+"""The patient pages: start, the interview (one question at a time), the result and its PDF.
+
+Everything works without JavaScript: each step is a plain form POST carrying the interview state
+in a hidden field (see ``_state``). Nothing is stored until the interview ends; then the
+assessment is saved and the person is redirected (303) to its private link.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Coroutine
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.responses import RedirectResponse, Response
+
+import crepitus
+from crepitus.engine.case import MAX_TEXT, validate_case
+from crepitus.errors import CaseError
+from crepitus.report.view import EMERGENCY_LEVELS, build_view
+from crepitus.web import _state
+from crepitus.web._render import PRIVATE_HEADERS, error_page, render
+from crepitus.web._state import InterviewState, StateError
+
+__all__ = ["router"]
+
+log = logging.getLogger("crepitus.web")
+
+# Tokens are URL-safe random strings; anything else cannot be ours, so skip the database.
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
+_SEXES = {"female": "Female", "male": "Male", "other": "Other"}
+_CLINIC_LEVELS = frozenset({"consultation", "consultation_24"})
+
+
+class _HtmlRoute(APIRoute):
+    """Turns every failure in a page route into a calm HTML page: no traceback reaches a user."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        inner = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await inner(request)
+            except HTTPException as exc:
+                return error_page(request, exc.status_code)
+            except (RequestValidationError, StateError) as exc:
+                log.info("refused page state: %s", exc)
+                return error_page(request, 400)
+            except Exception:
+                log.exception("page %s failed", request.url.path)
+                return error_page(request, 500)
+
+        return handler
+
+
+router = APIRouter(route_class=_HtmlRoute, include_in_schema=False)
+
+
+def _root(request: Request) -> str:
+    return str(request.scope.get("root_path", "")).rstrip("/")
+
+
+# --- start ---------------------------------------------------------------------------------------
+
+
+def _start_page(
+    request: Request,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "start.html",
+        status_code=status_code,
+        values=values or {"age": "", "sex": "", "text": ""},
+        errors=errors or {},
+        sexes=_SEXES,
+        max_text=MAX_TEXT,
+    )
+
+
+@router.get("/", name="start")
+def start(request: Request) -> Response:
+    return _start_page(request)
+
+
+def _field(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _read_start(form: FormData) -> tuple[dict[str, Any] | None, dict[str, str], dict[str, str]]:
+    """(case or None, the values as typed, errors by field) from the start form."""
+    # Browsers send textarea line breaks as CRLF; count characters as the person sees them.
+    values = {
+        "age": _field(form, "age").strip(),
+        "sex": _field(form, "sex"),
+        "text": _field(form, "text").replace("\r\n", "\n").strip(),
+    }
+    errors: dict[str, str] = {}
+    age: int | None = None
+    if values["age"]:
+        if re.fullmatch(r"\d{1,3}", values["age"]) and int(values["age"]) <= 120:
+            age = int(values["age"])
+        else:
+            errors["age"] = "Enter your age as a whole number from 0 to 120, or leave it empty."
+    if values["sex"] and values["sex"] not in _SEXES:
+        errors["sex"] = "Choose female, male, other or prefer not to say."
+        values["sex"] = ""
+    if len(values["text"]) > MAX_TEXT:
+        errors["text"] = f"Your description is too long: keep it under {MAX_TEXT:,} characters."
+    if errors:
+        return None, values, errors
+    return _state.new_case(age, values["sex"] or None, values["text"]), values, errors
+
+
+# --- the interview -------------------------------------------------------------------------------
+
+
+def _question_page(
+    request: Request,
+    state: InterviewState,
+    question: dict[str, Any],
+    chosen: dict[str, _state.Answer] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "question.html",
+        status_code=status_code,
+        question=question,
+        items=list(question.get("items") or []),
+        state=_state.encode(state),
+        step=len(state.steps) + 1,
+        chosen={k: _state.radio_value(v) for k, v in (chosen or {}).items()},
+        errors=errors or {},
+    )
+
+
+def _next_question(case: dict[str, Any]) -> dict[str, Any] | None:
+    """The next question, or None when it is time to assess."""
+    step = crepitus.next_question(case)
+    question = step.get("question")
+    if step.get("should_stop") or not isinstance(question, dict) or not question.get("items"):
+        return None
+    return question
+
+
+def _finish(case: dict[str, Any], store: Any) -> str:
+    result = crepitus.assess(case)
+    token: str = store.save_assessment(case, result)
+    return token
+
+
+async def _advance(
+    request: Request, state: InterviewState, chosen: dict[str, _state.Answer] | None = None
+) -> Response:
+    question = None
+    if len(state.steps) < _state.MAX_STEPS:
+        question = await run_in_threadpool(_next_question, state.case)
+    if question is not None:
+        return _question_page(request, state, question, chosen=chosen)
+    token = await run_in_threadpool(_finish, state.case, request.app.state.store)
+    return RedirectResponse(f"{_root(request)}/r/{quote(token, safe='')}", status_code=303)
+
+
+@router.get("/interview", name="interview_get")
+def interview_get(request: Request) -> Response:
+    # A refresh or a bookmark of the interview: there is no state in a GET, so start over.
+    return RedirectResponse(_root(request) + "/", status_code=303)
+
+
+@router.post("/interview", name="interview")
+async def interview(request: Request) -> Response:
+    form = await request.form()
+    raw_state = form.get("state")
+    if raw_state is None:
+        case, values, errors = _read_start(form)
+        if case is None:
+            return _start_page(request, values, errors, status_code=422)
+        try:
+            validate_case(case)
+        except CaseError:
+            log.info("start form gave an invalid case")
+            return _start_page(
+                request,
+                values,
+                {"text": "We could not read that. Please check what you typed and try again."},
+                status_code=422,
+            )
+        return await _advance(request, InterviewState(case=case))
+
+    if not isinstance(raw_state, str):
+        raise StateError("state is not text")
+    state = _state.decode(raw_state)
+
+    if form.get("action") == "back":
+        if not state.steps:
+            c = state.case
+            values = {
+                "age": str(c["age"]) if c.get("age") is not None else "",
+                "sex": str(c.get("sex") or ""),
+                "text": str(c.get("text") or ""),
+            }
+            return _start_page(request, values)
+        state, undone = _state.back(state)
+        return await _advance(request, state, chosen=undone)
+
+    items = _state.unique(i for i in form.getlist("item") if isinstance(i, str))
+    if not items or not all(_state.is_finding_id(i) for i in items):
+        raise StateError("the answered items are missing or malformed")
+    answers: dict[str, _state.Answer] = {}
+    missing: list[str] = []
+    for fid in items:
+        ok, value = _state.parse_answer(_field(form, f"answer-{fid}"))
+        if ok:
+            answers[fid] = value
+        else:
+            missing.append(fid)
+    if missing:
+        question = await run_in_threadpool(_next_question, state.case)
+        if question is None:
+            return await _advance(request, state)
+        errors = {fid: "Choose Yes, No or Not sure." for fid in missing}
+        return _question_page(request, state, question, answers, errors, status_code=422)
+
+    state = _state.answer(state, answers)
+    try:
+        validate_case(state.case)
+    except CaseError as exc:
+        raise StateError(f"answers gave an invalid case: {exc}") from None
+    return await _advance(request, state)
+
+
+# --- the result ----------------------------------------------------------------------------------
+
+
+def _stored(request: Request, token: str) -> Any:
+    if not _TOKEN.match(token):
+        raise HTTPException(404)
+    stored = request.app.state.store.get_assessment(token)
+    if stored is None:
+        raise HTTPException(404)
+    return stored
+
+
+def _clinic(request: Request, level: str) -> dict[str, str] | None:
+    """The clinic's contact details, shown where the advice is to book an appointment."""
+    if level not in _CLINIC_LEVELS:
+        return None
+    settings = getattr(request.app.state, "settings", None)
+    name = getattr(settings, "clinic_name", None) or None
+    url = getattr(settings, "booking_url", None) or None
+    phone = getattr(settings, "clinic_phone", None) or None
+    # Only web links: a configured javascript: URL must never become a link.
+    if url and not re.match(r"^https?://", url, re.IGNORECASE):
+        url = None
+    if not (name or url or phone):
+        return None
+    out = {"name": name or "", "url": url or "", "phone": phone or ""}
+    if phone:
+        out["tel"] = re.sub(r"[^\d+]", "", phone)
+    return out
+
+
+@router.get("/r/{token}", name="result")
+def result(request: Request, token: str) -> Response:
+    stored = _stored(request, token)
+    view = build_view(stored.result, stored.case, stored.created_at)
+    top_reasons = [r for r in view.reasons if r.level == view.level]
+    return render(
+        request,
+        "result.html",
+        view=view,
+        top_reasons=top_reasons,
+        other_reasons=[r for r in view.reasons if r.level != view.level],
+        emergency=view.level in EMERGENCY_LEVELS,
+        clinic=_clinic(request, view.level),
+        private_url=str(request.url_for("result", token=token)),
+        pdf_url=f"{_root(request)}/r/{quote(token, safe='')}/report.pdf",
+        sexes=_SEXES,
+    )
+
+
+@router.get("/r/{token}/report.pdf", name="report_pdf")
+def report_pdf(request: Request, token: str) -> Response:
+    from crepitus.report.pdf import render_pdf
+
+    stored = _stored(request, token)
+    pdf = render_pdf(stored.result, stored.case, stored.created_at, stored.token)
+    headers = {
+        **PRIVATE_HEADERS,
+        "Content-Disposition": 'attachment; filename="crepitus-report.pdf"',
+    }
+    return Response(pdf, media_type="application/pdf", headers=headers)
