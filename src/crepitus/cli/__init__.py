@@ -81,19 +81,29 @@ def assess(
     ] = None,
     json_in: Annotated[
         str | None,
-        typer.Option("--json", metavar="FILE", help="Read a case (JSON) from FILE or - (stdin); print JSON."),
+        typer.Option(
+            "--json", metavar="FILE", help="Read a case (JSON) from FILE or - (stdin); print JSON."
+        ),
     ] = None,
     jsonl_in: Annotated[
         str | None,
-        typer.Option("--jsonl", metavar="FILE", help="Read one case per line; print one assessment per line."),
+        typer.Option(
+            "--jsonl", metavar="FILE", help="Read one case per line; print one assessment per line."
+        ),
     ] = None,
     case_in: Annotated[
         str | None,
-        typer.Option("--case", metavar="FILE", help="Read a case (JSON) and print a report for a person."),
+        typer.Option(
+            "--case", metavar="FILE", help="Read a case (JSON) and print a report for a person."
+        ),
     ] = None,
-    age: Annotated[int | None, typer.Option(min=0, max=120, help="Age in years (with TEXT).")] = None,
+    age: Annotated[
+        int | None, typer.Option(min=0, max=120, help="Age in years (with TEXT).")
+    ] = None,
     sex: Annotated[str | None, typer.Option(help="female, male or other (with TEXT).")] = None,
-    as_json: Annotated[bool, typer.Option("--as-json", help="With TEXT or --case: print JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--as-json", help="With TEXT or --case: print JSON.")
+    ] = False,
 ) -> None:
     """Assess a case: triage level, reasons, possible causes and a care plan."""
     chosen = [x for x in (text, json_in, jsonl_in, case_in) if x is not None]
@@ -133,7 +143,9 @@ def assess(
 
 @app.command()
 def parse(
-    text: Annotated[str, typer.Argument(help="Text to read, e.g. 'no numbness but my foot tingles'.")],
+    text: Annotated[
+        str, typer.Argument(help="Text to read, e.g. 'no numbness but my foot tingles'.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
 ) -> None:
     """Show which findings a text mentions, and how (present, denied, past, someone else's...)."""
@@ -147,6 +159,25 @@ def parse(
     from crepitus.cli.parse_view import render_parse
 
     render_parse(text, mentions, _console())
+
+
+@app.command()
+def interview(
+    transcript: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="Save the questions, answers and result as JSON."),
+    ] = None,
+) -> None:
+    """Answer a few questions, one at a time, and get your report."""
+    from crepitus.cli.interview import Stopped, run_interview
+
+    if transcript is not None and not transcript.resolve().parent.is_dir():
+        raise UsageProblem(f"{transcript}: its folder does not exist")
+    try:
+        run_interview(_console(), transcript)
+    except (Stopped, KeyboardInterrupt):
+        sys.stderr.write("\ncrepitus: interview stopped; nothing was saved.\n")
+        raise typer.Exit(130) from None
 
 
 @kb_app.command("check")
@@ -171,7 +202,14 @@ def kb_check() -> None:
 
 
 @kb_app.command("show")
-def kb_show(item_id: Annotated[str, typer.Argument(metavar="ID", help="Any finding, condition, rule, source, exercise or advice id.")]) -> None:
+def kb_show(
+    item_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID", help="Any finding, condition, rule, source, exercise or advice id."
+        ),
+    ],
+) -> None:
     """Show one knowledge-base entry (finding, condition, rule, source, exercise or advice)."""
     import yaml
 
@@ -197,49 +235,67 @@ def kb_show(item_id: Annotated[str, typer.Argument(metavar="ID", help="Any findi
             return
     every = [i for t in tables.values() for i in t]
     hint = suggest(item_id, every)
-    raise UsageProblem(f"no knowledge-base entry '{item_id}'" + (f"; did you mean '{hint}'?" if hint else ""))
+    raise UsageProblem(
+        f"no knowledge-base entry '{item_id}'" + (f"; did you mean '{hint}'?" if hint else "")
+    )
 
 
 DEMO_CASES: list[tuple[str, dict[str, Any]]] = [
     (
         "Painless clicking after sitting",
-        {"age": 34, "sex": "male", "evidence": [
-            {"id": "sound_after_sitting", "present": True},
-            {"id": "relief_after_crack", "present": True},
-            {"id": "sedentary", "present": True},
-            {"id": "pain", "present": False},
-            {"id": "leg_numbness", "present": False},
-            {"id": "bladder_dysfunction", "present": False},
-        ]},
+        {
+            "age": 34,
+            "sex": "male",
+            "evidence": [
+                {"id": "sound_after_sitting", "present": True},
+                {"id": "relief_after_crack", "present": True},
+                {"id": "sedentary", "present": True},
+                {"id": "pain", "present": False},
+                {"id": "leg_numbness", "present": False},
+                {"id": "bladder_dysfunction", "present": False},
+            ],
+        },
     ),
     (
         "A pop and an ache after lifting (a strain)",
-        {"age": 45, "sex": "female", "evidence": [
-            {"id": "back_sound", "present": True},
-            {"id": "pain_after_sudden_move", "present": True},
-            {"id": "muscle_spasm", "present": True},
-            {"id": "pain_below_knee", "present": False},
-            {"id": "leg_weakness", "present": False},
-        ]},
+        {
+            "age": 45,
+            "sex": "female",
+            "evidence": [
+                {"id": "back_sound", "present": True},
+                {"id": "pain_after_sudden_move", "present": True},
+                {"id": "muscle_spasm", "present": True},
+                {"id": "pain_below_knee", "present": False},
+                {"id": "leg_weakness", "present": False},
+            ],
+        },
     ),
     (
         "Sciatica after deadlifts",
-        {"age": 41, "sex": "male", "evidence": [
-            {"id": "sound_bending", "present": True},
-            {"id": "pain_below_knee", "present": True},
-            {"id": "leg_tingling", "present": True},
-            {"id": "leg_weakness", "present": False},
-            {"id": "bilateral_leg_symptoms", "present": False},
-        ]},
+        {
+            "age": 41,
+            "sex": "male",
+            "evidence": [
+                {"id": "sound_bending", "present": True},
+                {"id": "pain_below_knee", "present": True},
+                {"id": "leg_tingling", "present": True},
+                {"id": "leg_weakness", "present": False},
+                {"id": "bilateral_leg_symptoms", "present": False},
+            ],
+        },
     ),
     (
         "Clicking with new bladder trouble and numbness between the legs",
-        {"age": 52, "sex": "male", "evidence": [
-            {"id": "back_sound", "present": True},
-            {"id": "pain", "present": True},
-            {"id": "bladder_dysfunction", "present": True},
-            {"id": "saddle_numbness", "present": True},
-        ]},
+        {
+            "age": 52,
+            "sex": "male",
+            "evidence": [
+                {"id": "back_sound", "present": True},
+                {"id": "pain", "present": True},
+                {"id": "bladder_dysfunction", "present": True},
+                {"id": "saddle_numbness", "present": True},
+            ],
+        },
     ),
 ]
 
@@ -279,14 +335,18 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         sys.stderr.write("\n")
         raise SystemExit(130) from None
+    except typer.Abort:
+        sys.stderr.write("\n")
+        raise SystemExit(130) from None
     except Exception as exc:
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            _fail(exc.format_message(), exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.stderr.write("\n")
-            raise SystemExit(130) from None
+        # Typer's own (vendored click) usage errors: duck-typed, as their module is private.
+        code = getattr(exc, "exit_code", None)
+        format_message = getattr(exc, "format_message", None)
+        if callable(format_message) and isinstance(code, int):
+            if type(exc).__name__ == "NoArgsIsHelpError":
+                print(format_message())
+                raise SystemExit(0) from None
+            _fail(str(format_message()), code)
         if os.environ.get("CREPITUS_DEBUG"):
             raise
         _fail(f"internal error ({type(exc).__name__}); please report it", 1)

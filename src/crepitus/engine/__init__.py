@@ -17,7 +17,7 @@ def assess_case(case: Case, knowledge: kb.KnowledgeBase | None = None) -> dict[s
     """The contract's assessment for an already built case."""
     knowledge = knowledge or kb.load()
     known = case.known
-    tri = triage(known, case.age, knowledge)
+    tri = triage(known, case.age, knowledge, case.details)
     conditions = differential(known, case.age, knowledge)
     plan = care_plan(tri["level"], case.present(), conditions, knowledge)
     out: dict[str, Any] = {
@@ -35,6 +35,8 @@ def assess_case(case: Case, knowledge: kb.KnowledgeBase | None = None) -> dict[s
     if case.sex is not None:
         demographics["sex"] = {"value": case.sex, "origin": case.sex_origin}
     out["demographics"] = demographics
+    if case.trends is not None:
+        out["trends"] = case.trends.as_dict()
     return out
 
 

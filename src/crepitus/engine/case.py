@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from crepitus import kb
+from crepitus.engine.trends import Trends, compute_trends
 from crepitus.errors import CaseError, Problem
 
 __all__ = [
@@ -110,6 +111,9 @@ class Case:
     diary: list[DiaryEntryIn] = field(default_factory=list)
     age_origin: str | None = None
     sex_origin: str | None = None
+    trends: Trends | None = None
+    # Plain-words detail behind derived findings, for the reasons ("pain rose from 2 to 5 ...").
+    details: dict[str, str] = field(default_factory=dict)
 
     @property
     def known(self) -> dict[str, bool]:
@@ -121,7 +125,7 @@ class Case:
 
 # --- error messages -----------------------------------------------------------------------------
 
-_MSG: dict[str, Callable[[dict[str, Any]], str]] = {
+_MSG: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "int_type": lambda e: "must be a whole number",
     "bool_type": lambda e: "must be true or false",
     "string_type": lambda e: "must be a string",
@@ -275,6 +279,8 @@ def build_case(data: Any, read_text: TextReader | None = None) -> Case:
     for entry in raw.diary:
         for fid in entry.findings:
             put(Fact(fid, True, "diary", span=entry.at.isoformat()))
+    if raw.diary:
+        _add_trends(case, put)
     if raw.text and raw.text.strip() and read_text is not None:
         mentions, demo = read_text(raw.text)
         for m in mentions:
@@ -290,6 +296,21 @@ def build_case(data: Any, read_text: TextReader | None = None) -> Case:
             case.sex, case.sex_origin = str(demo["sex"]), "text"
     _close_implications(case)
     return case
+
+
+def _add_trends(case: Case, put: Callable[[Fact], None]) -> None:
+    trends = case.trends = compute_trends(case.diary)
+    found: dict[str, str] = {}
+    if trends.pain_direction == "rising":
+        found["diary_pain_rising"] = trends.pain_detail()
+    if trends.spreading:
+        found["diary_clicking_spreading"] = trends.spreading_detail()
+    if trends.new_findings:
+        labels = kb.load().findings
+        found["diary_new_finding"] = ", ".join(labels[f].label.lower() for f in trends.new_findings)
+    for fid, detail in found.items():
+        case.details[fid] = detail
+        put(Fact(fid, True, "diary", span=detail))
 
 
 def _close_implications(case: Case) -> None:

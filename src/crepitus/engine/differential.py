@@ -127,7 +127,7 @@ def differential(
     top = max(scores)
     exps = [math.exp(s - top) for s in scores]
     total = sum(exps)
-    out = []
+    out: list[dict[str, Any]] = []
     for i, cid in enumerate(m.ids):
         cond = knowledge.conditions[cid]
         w = weights[i]

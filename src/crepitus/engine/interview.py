@@ -35,7 +35,9 @@ TRIGGER_GROUP = "triggers"
 
 
 @lru_cache(maxsize=4)
-def _index(knowledge: kb.KnowledgeBase) -> tuple[dict[str, list[CompiledRule]], dict[str, set[str]]]:
+def _index(
+    knowledge: kb.KnowledgeBase,
+) -> tuple[dict[str, list[CompiledRule]], dict[str, set[str]]]:
     by_finding: dict[str, list[CompiledRule]] = {}
     for c in compiled_rules(knowledge):
         for fid in c.findings:
@@ -65,7 +67,11 @@ def _closed(known: Mapping[str, bool], implied_by: Mapping[str, set[str]]) -> di
 
 
 def _can_raise(
-    fid: str, known: Mapping[str, bool], age: int | None, rank: int, by_finding: Mapping[str, list[CompiledRule]]
+    fid: str,
+    known: Mapping[str, bool],
+    age: int | None,
+    rank: int,
+    by_finding: Mapping[str, list[CompiledRule]],
 ) -> bool:
     for rule in by_finding.get(fid, ()):
         if rule.rank > rank and evaluate(rule, known, age)[0] is None:
@@ -73,7 +79,9 @@ def _can_raise(
     return False
 
 
-def _question(group: kb.QuestionGroup, items: list[str], knowledge: kb.KnowledgeBase) -> dict[str, Any]:
+def _question(
+    group: kb.QuestionGroup, items: list[str], knowledge: kb.KnowledgeBase
+) -> dict[str, Any]:
     findings = knowledge.findings
     if len(items) == 1:
         fid = items[0]
@@ -94,7 +102,9 @@ def _question(group: kb.QuestionGroup, items: list[str], knowledge: kb.Knowledge
     }
 
 
-def _ask(group: kb.QuestionGroup, items: list[str], knowledge: kb.KnowledgeBase, level: str) -> dict[str, Any]:
+def _ask(
+    group: kb.QuestionGroup, items: list[str], knowledge: kb.KnowledgeBase, level: str
+) -> dict[str, Any]:
     return {"should_stop": False, "question": _question(group, items, knowledge), "level": level}
 
 

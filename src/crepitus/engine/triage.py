@@ -125,8 +125,17 @@ def evaluate(rule: CompiledRule, known: Known, age: int | None) -> tuple[Tri, bo
 _AGE_NOTE = " (Your age was not given, so we took the more cautious reading.)"
 
 
-def triage(known: Known, age: int | None, knowledge: kb.KnowledgeBase | None = None) -> dict[str, Any]:
-    """The contract's ``triage`` object: the most urgent level reached and every rule that fired."""
+def triage(
+    known: Known,
+    age: int | None,
+    knowledge: kb.KnowledgeBase | None = None,
+    details: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The contract's ``triage`` object: the most urgent level reached and every rule that fired.
+
+    ``details`` gives plain-words detail for derived findings (diary trends) that a rule's text
+    shows in place of ``{detail}``.
+    """
     reasons: list[dict[str, Any]] = []
     top = 0
     for c in compiled_rules(knowledge):
@@ -134,11 +143,15 @@ def triage(known: Known, age: int | None, knowledge: kb.KnowledgeBase | None = N
         if value is not True:
             continue
         top = max(top, c.rank)
+        evidence = [f for f in c.findings if known.get(f) is True]
+        text = c.rule.text
+        if "{detail}" in text:
+            text = text.replace("{detail}", "; ".join((details or {}).get(f, f) for f in evidence))
         reason: dict[str, Any] = {
             "rule": c.rule.id,
             "level": c.rule.level,
-            "text": c.rule.text + (_AGE_NOTE if assumed else ""),
-            "evidence": [f for f in c.findings if known.get(f) is True],
+            "text": text + (_AGE_NOTE if assumed else ""),
+            "evidence": evidence,
             "sources": list(c.rule.sources),
         }
         if assumed:

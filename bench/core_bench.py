@@ -1,0 +1,152 @@
+"""Core speed: structured assessments per second, cold CLI start, interview step latency.
+
+Run: .venv/bin/python bench/core_bench.py   (prints JSON; figures go into README.md)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+VIGNETTES = ROOT / "tests" / "data" / "vignettes_public.yaml"
+
+
+def load_cases() -> list[dict[str, Any]]:
+    doc = yaml.safe_load(VIGNETTES.read_text(encoding="utf-8"))
+    cases = []
+    for v in doc["vignettes"]:
+        case: dict[str, Any] = {"age": v["age"], "sex": v["sex"]}
+        case["evidence"] = [{"id": i, "present": True} for i in v["present"]] + [
+            {"id": i, "present": False} for i in v["absent"]
+        ]
+        cases.append(case)
+    return cases
+
+
+def assess_throughput(seconds: float = 5.0) -> dict[str, float]:
+    import crepitus
+
+    cases = load_cases()
+    for c in cases:  # warm caches (knowledge base, compiled rules)
+        crepitus.assess(c)
+    n, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        for c in cases:
+            crepitus.assess(c)
+        n += len(cases)
+    elapsed = time.perf_counter() - t0
+    return {"assessments": n, "seconds": round(elapsed, 2), "per_second": round(n / elapsed)}
+
+
+def cold_cli(runs: int = 15) -> dict[str, float]:
+    case = load_cases()[0]
+    exe = str(Path(sys.executable).with_name("crepitus"))
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+        json.dump(case, fh)
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run([exe, "assess", "--json", fh.name], check=True, capture_output=True)
+        times.append((time.perf_counter() - t0) * 1000)
+    os.unlink(fh.name)
+    return {
+        "runs": runs,
+        "median_ms": round(statistics.median(times), 1),
+        "min_ms": round(min(times), 1),
+        "max_ms": round(max(times), 1),
+    }
+
+
+def interview_latency(repeat: int = 20) -> dict[str, float]:
+    import crepitus
+
+    doc = yaml.safe_load(VIGNETTES.read_text(encoding="utf-8"))
+    lat: list[float] = []
+    counts: list[int] = []
+    for r in range(repeat):
+        for v in doc["vignettes"]:
+            present = set(v["present"])
+            case: dict[str, Any] = {
+                "age": v["age"],
+                "sex": v["sex"],
+                "evidence": [{"id": i, "present": True} for i in v.get("opening", [])],
+            }
+            asked = 0
+            while asked < 40:
+                t0 = time.perf_counter()
+                step = crepitus.next_question(case)
+                lat.append((time.perf_counter() - t0) * 1000)
+                if step["should_stop"]:
+                    break
+                asked += 1
+                case["evidence"] += [
+                    {"id": i["id"], "present": i["id"] in present}
+                    for i in step["question"]["items"]
+                ]
+            if r == 0:
+                counts.append(asked)
+    lat.sort()
+    return {
+        "steps": len(lat),
+        "median_ms": round(statistics.median(lat), 3),
+        "p99_ms": round(lat[int(len(lat) * 0.99) - 1], 3),
+        "questions_mean": round(statistics.mean(counts), 2),
+        "questions_max": max(counts),
+    }
+
+
+def diary_trends(n: int = 10_000, repeat: int = 20) -> dict[str, float]:
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    import crepitus
+    from crepitus.engine.case import validate_case
+    from crepitus.engine.trends import compute_trends
+
+    rng = random.Random(7)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    acts = ["gym", "squats", "sitting", "walking", "deadlifts", None]
+    raw = [
+        {
+            "at": (start + timedelta(hours=i)).isoformat(),
+            "pain": rng.randint(0, 10),
+            "sound": rng.random() < 0.5,
+            "activity": rng.choice(acts),
+            "findings": ["stiffness"] if rng.random() < 0.01 else [],
+        }
+        for i in range(n)
+    ]
+    entries = validate_case({"diary": raw}).diary
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        compute_trends(entries)
+        times.append((time.perf_counter() - t0) * 1000)
+    t0 = time.perf_counter()
+    crepitus.assess({"diary": raw})
+    whole = (time.perf_counter() - t0) * 1000
+    return {
+        "entries": n,
+        "trends_median_ms": round(statistics.median(times), 2),
+        "assess_with_diary_ms": round(whole, 1),
+    }
+
+
+if __name__ == "__main__":
+    out = {
+        "assess_structured": assess_throughput(),
+        "cold_cli_assess_json": cold_cli(),
+        "next_question": interview_latency(),
+        "diary_trends": diary_trends(),
+    }
+    print(json.dumps(out, indent=2))
