@@ -113,7 +113,8 @@ class SafetyGroup:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    question: str
+    question: str  # as the person was asked it
+    label: str  # the clinician's label, for the report a doctor reads
     answer: str  # "Yes", "No", "Not sure"
 
 
@@ -152,7 +153,7 @@ def format_when(when: datetime | str | None) -> str:
         try:
             when = datetime.fromisoformat(when)
         except ValueError:
-            return when
+            return str(when)
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     when = when.astimezone(UTC)
@@ -282,10 +283,11 @@ def build_view(
     for ev in case.get("evidence") or []:
         if not isinstance(ev, Mapping) or "id" not in ev:
             continue
+        label = _label(knowledge, str(ev["id"]))
         f = knowledge.findings.get(str(ev["id"]))
-        question = f.question if f is not None else _label(knowledge, str(ev["id"]))
-        word = {True: "Yes", False: "No"}.get(ev.get("present"), "Not sure")
-        answers.append(Answer(question, word))
+        present = ev.get("present")
+        word = "Yes" if present is True else ("No" if present is False else "Not sure")
+        answers.append(Answer(f.question if f is not None else label, label, word))
     read_from_text = [
         EvidenceNote(_label(knowledge, str(e["id"])), bool(e.get("present")))
         for e in evidence

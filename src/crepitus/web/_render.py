@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
+from html import escape
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -13,12 +15,23 @@ from crepitus import __version__
 
 __all__ = ["error_page", "render"]
 
-# Pages show health data; keep them out of shared caches and search engines.
+log = logging.getLogger("crepitus.web")
+
+# The pages run no script and load only our own stylesheet; the policy makes that a guarantee.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    # A private link must not leak to the sites of the sources we link to.
+    "Referrer-Policy": "no-referrer",
+}
+# Pages that show someone's health data: out of shared caches and search engines.
 PRIVATE_HEADERS = {
+    **SECURITY_HEADERS,
     "Cache-Control": "no-store",
     "X-Robots-Tag": "noindex, nofollow",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
 }
 
 _ERRORS: dict[int, tuple[str, str]] = {
@@ -35,6 +48,11 @@ _ERRORS: dict[int, tuple[str, str]] = {
     405: (
         "Page not found",
         "There is nothing at this address. Please start from the home page.",
+    ),
+    413: (
+        "That was too much to send at once",
+        "Your description is longer than we can accept. Please go back, shorten it and try "
+        "again. Nothing has been saved.",
     ),
     500: (
         "Sorry, something went wrong on our side",
@@ -64,6 +82,7 @@ def render(
     template: str,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
+    private: bool = True,
     **context: Any,
 ) -> HTMLResponse:
     root = _root(request)
@@ -74,20 +93,37 @@ def render(
             root=root,
             # The version busts browser caches of the stylesheet after an upgrade.
             css_url=f"{root}/static/crepitus.css?v={__version__}",
+            private=private,
             **context,
         )
     )
-    return HTMLResponse(html, status_code=status_code, headers={**PRIVATE_HEADERS, **(headers or {})})
+    base = PRIVATE_HEADERS if private else SECURITY_HEADERS
+    return HTMLResponse(html, status_code=status_code, headers={**base, **(headers or {})})
+
+
+# The last resort when even the error template fails: plain, self-contained, still kind.
+_FALLBACK = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} – crepitus</title></head>
+<body><main><h1>{title}</h1><p>{text}</p><p><a href="/">Go to the start page</a></p></main></body>
+</html>
+"""
 
 
 def error_page(request: Request, status_code: int, detail: str | None = None) -> HTMLResponse:
-    """A calm HTML page for an error status; never shows internals."""
+    """A calm HTML page for an error status; never shows internals, and never fails itself."""
     title, text = _ERRORS.get(status_code, _ERRORS[500 if status_code >= 500 else 400])
-    return render(
-        request,
-        "error.html",
-        status_code=status_code,
-        title=title,
-        text=detail or text,
-        status=status_code,
-    )
+    try:
+        return render(
+            request,
+            "error.html",
+            status_code=status_code,
+            title=title,
+            text=detail or text,
+            status=status_code,
+        )
+    except Exception:
+        log.exception("the error page failed to render")
+        html = _FALLBACK.format(title=escape(title), text=escape(detail or text))
+        return HTMLResponse(html, status_code=status_code, headers=PRIVATE_HEADERS)

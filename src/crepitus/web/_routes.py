@@ -80,6 +80,8 @@ def _start_page(
         request,
         "start.html",
         status_code=status_code,
+        # The empty start page is public; once it holds what someone typed, it is private.
+        private=bool(values),
         values=values or {"age": "", "sex": "", "text": ""},
         errors=errors or {},
         sexes=_SEXES,
@@ -276,14 +278,21 @@ def _clinic(request: Request, level: str) -> dict[str, str] | None:
 def result(request: Request, token: str) -> Response:
     stored = _stored(request, token)
     view = build_view(stored.result, stored.case, stored.created_at)
+    emergency = view.level in EMERGENCY_LEVELS
     top_reasons = [r for r in view.reasons if r.level == view.level]
+    # Beside an emergency, "clicking on its own is harmless" would only blur the message.
+    other_reasons = [
+        r
+        for r in view.reasons
+        if r.level != view.level and not (emergency and r.level == "self_care")
+    ]
     return render(
         request,
         "result.html",
         view=view,
         top_reasons=top_reasons,
-        other_reasons=[r for r in view.reasons if r.level != view.level],
-        emergency=view.level in EMERGENCY_LEVELS,
+        other_reasons=other_reasons,
+        emergency=emergency,
         clinic=_clinic(request, view.level),
         private_url=str(request.url_for("result", token=token)),
         pdf_url=f"{_root(request)}/r/{quote(token, safe='')}/report.pdf",

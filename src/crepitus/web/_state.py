@@ -100,7 +100,7 @@ def decode(raw: str) -> InterviewState:
         raise StateError("steps have the wrong shape")
     seen: set[str] = set()
     for step in steps:
-        if not isinstance(step, list) or not all(isinstance(i, str) for i in step):
+        if not isinstance(step, list) or not step or not all(isinstance(i, str) for i in step):
             raise StateError("steps have the wrong shape")
         if seen & set(step) or not set(step) <= set(ids):
             raise StateError("steps do not match the answers")

@@ -1,0 +1,104 @@
+"""Helpers for the web tests: reading the server-rendered pages and walking the interview."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+# What a browser sends: the app answers errors outside /v1 as HTML only to clients that want it.
+BROWSER_HEADERS = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+_CLINIC_VARS = ("CREPITUS_CLINIC_NAME", "CREPITUS_BOOKING_URL", "CREPITUS_CLINIC_PHONE")
+
+
+def make_app(mp: pytest.MonkeyPatch, folder: Path, **env: str) -> FastAPI:
+    mp.setenv("CREPITUS_DATABASE_URL", f"sqlite:///{folder / 'web.db'}")
+    for name in _CLINIC_VARS:
+        mp.delenv(name, raising=False)
+    for name, value in env.items():
+        mp.setenv(name, value)
+    from crepitus.api.app import create_app
+
+    return create_app()
+
+
+HARMLESS_TEXT = "My lower back clicks when I twist, no pain"
+MAX_PAGES = 40
+
+
+@dataclass
+class QuestionPage:
+    state: str
+    items: list[str]
+    h1: str
+    checked: dict[str, str] = field(default_factory=dict)
+
+
+def text_of(fragment: str) -> str:
+    """Visible text of an HTML fragment, whitespace collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def h1s(page: str) -> list[str]:
+    return [text_of(m) for m in re.findall(r"<h1[^>]*>(.*?)</h1>", page, re.S)]
+
+
+def question(page: str) -> QuestionPage | None:
+    state = re.search(r'name="state" value="([^"]*)"', page)
+    if state is None:
+        return None
+    checked = dict(re.findall(r'name="answer-([a-z0-9_]+)" value="(\w+)" checked', page))
+    return QuestionPage(
+        state=html.unescape(state.group(1)),
+        items=re.findall(r'name="item" value="([^"]+)"', page),
+        h1=(h1s(page) or [""])[0],
+        checked=checked,
+    )
+
+
+def start(
+    client: TestClient, text: str = HARMLESS_TEXT, age: str = "", sex: str = ""
+) -> httpx.Response:
+    form = {"text": text, "age": age, "sex": sex}
+    response: httpx.Response = client.post("/interview", data=form, follow_redirects=False)
+    return response
+
+
+def submit(
+    client: TestClient,
+    page: QuestionPage,
+    answers: dict[str, str] | None = None,
+    action: str = "next",
+    **extra: Any,
+) -> httpx.Response:
+    data: dict[str, Any] = {"state": page.state, "item": page.items, "action": action, **extra}
+    for fid, value in (answers or {}).items():
+        data[f"answer-{fid}"] = value
+    response: httpx.Response = client.post("/interview", data=data, follow_redirects=False)
+    return response
+
+
+def walk(
+    client: TestClient,
+    text: str = HARMLESS_TEXT,
+    choose: Callable[[str], str] = lambda fid: "no",
+    age: str = "",
+) -> tuple[httpx.Response, list[list[str]]]:
+    """Answer every question with ``choose(finding id)``; return the last response and pages."""
+    response = start(client, text, age=age)
+    asked: list[list[str]] = []
+    for _ in range(MAX_PAGES):
+        page = question(response.text) if response.status_code == 200 else None
+        if page is None:
+            return response, asked
+        asked.append(page.items)
+        response = submit(client, page, {fid: choose(fid) for fid in page.items})
+    raise AssertionError(f"the interview did not end after {MAX_PAGES} pages: {asked}")

@@ -1,0 +1,103 @@
+"""The shared presentation model and the PDF renderer, without the app."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+from typing import Any
+
+import crepitus
+from crepitus.report.pdf import Chart, render_html, render_pdf
+from crepitus.report.view import build_view, format_when
+
+HARMLESS = {
+    "age": 30,
+    "text": "It clicks <script>alert(1)</script> when I twist",
+    "evidence": [
+        {"id": "back_sound", "present": True},
+        {"id": "pain", "present": False},
+        {"id": "fever", "present": None},
+    ],
+}
+
+
+def _result(case: dict[str, Any]) -> dict[str, Any]:
+    return crepitus.assess(case)
+
+
+def test_view_in_plain_words() -> None:
+    view = build_view(_result(HARMLESS), HARMLESS, datetime(2026, 11, 2, 18, 30, tzinfo=UTC))
+    assert view.level == "self_care" and not view.emergency
+    assert view.created == "2 November 2026 at 18:30 UTC"
+    assert 3 <= len(view.causes) <= 5
+    assert view.causes[0].word == "most likely"
+    assert all(c.percent.endswith("%") for c in view.causes)
+    assert [a.answer for a in view.answers] == ["Yes", "No", "Not sure"]
+    assert view.exercises and all(ex.steps for ex in view.exercises)
+    # Safety-net groups run from most to least urgent.
+    urgencies = [g.urgency for g in view.safety_net]
+    order = list(reversed(crepitus.kb.LEVELS))
+    assert urgencies == sorted(urgencies, key=order.index)
+
+
+def test_view_survives_an_older_knowledge_base() -> None:
+    # A stored result may name ids that a newer knowledge base no longer has.
+    result = {
+        "triage": {
+            "level": "consultation",
+            "reasons": [
+                {
+                    "rule": "gone",
+                    "level": "consultation",
+                    "text": "Old reason.",
+                    "sources": ["old-src"],
+                }
+            ],
+        },
+        "conditions": [
+            {
+                "id": "old_condition",
+                "probability": 0.7,
+                "supporting": ["old_finding"],
+                "opposing": [],
+            }
+        ],
+        "evidence": [{"id": "old_finding", "present": True, "origin": "explicit"}],
+        "plan": {"safety_net": [{"text": "Call if worse.", "urgency": "old_level"}]},
+        "knowledge_version": "2020.1",
+    }
+    view = build_view(
+        result, {"evidence": [{"id": "old_finding", "present": True}]}, "2026-11-02T18:30:00"
+    )
+    assert view.causes[0].name == "old condition" and view.causes[0].explanation is None
+    assert view.causes[0].supporting[0].label == "Old finding"
+    assert view.reasons[0].sources[0].title == "old-src"
+    assert view.safety_net[0].items == ["Call if worse."]
+    assert view.headline  # falls back to the level's plain name
+    assert view.created == "2 November 2026 at 18:30 UTC"
+    assert format_when("not a date") == "not a date"
+
+
+def test_report_html_escapes_what_people_type() -> None:
+    view = build_view(_result(HARMLESS), HARMLESS, None)
+    html = render_html(view, "tok123456789")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "Reference tok12345" in html
+
+
+def test_pdf_with_a_chart_and_no_external_fetch() -> None:
+    png = base64.b64encode(
+        bytes.fromhex(
+            "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+            "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+        )
+    ).decode()
+    charts = [
+        Chart("Pain over time", f"data:image/png;base64,{png}", "Pain stayed at 0 out of 10."),
+        # Anything but inline data is dropped before WeasyPrint sees it.
+        Chart("Remote", "http://127.0.0.1:9/x.png", "never fetched"),
+    ]
+    html = render_html(build_view(_result(HARMLESS), HARMLESS, None), "tok", charts)
+    assert "Pain over time" in html and "127.0.0.1:9" not in html
+    pdf = render_pdf(_result(HARMLESS), HARMLESS, None, "tok", charts=charts)
+    assert pdf.startswith(b"%PDF")
