@@ -247,10 +247,34 @@ class QuestionGroup(_Model):
 
 
 class LexiconEntry(_Model):
-    """Words and phrases that name a finding, for the free-text reader."""
+    """Words and phrases that name a finding, for the free-text reader.
+
+    ``terms`` name the finding outright; the optional fields say when a phrase counts only in
+    context. ``crepitus.language`` reads them (its module docstring says how).
+    """
 
     id: str
     terms: list[str] = Field(min_length=1)
+    # Abbreviations matched with their capitals only, being common words in lower case ("AS").
+    exact: list[str] = []
+    # Phrases whose plain meaning is that the finding is absent ("painless").
+    absent: list[str] = []
+    # Too vague to assert the finding, but denying them rules it out ("no leg problems").
+    deny_only: list[str] = []
+    # Phrases that count only in context: every group in `needs` has a mention (not denied) of one
+    # of its findings within `scope`, and one of `cue_words`, if any, is in the same segment.
+    cued: list[str] = []
+    needs: list[list[str]] = []
+    cue_words: list[str] = []
+    scope: Literal["nearest", "segment", "sentence"] = "sentence"
+    # Findings whose mention in the same sentence stops `cued` phrases counting.
+    unless: list[str] = []
+    # Words that stop any phrase of this entry counting when they are in the same segment.
+    blockers: list[str] = []
+    # A past mention ("h/o", "had ... years ago") is exactly what the finding means.
+    history_counts: bool = False
+    # Phrases that count when said of a blood relative (a family history).
+    family: list[str] = []
 
 
 class KnowledgeBase(_Model):

@@ -74,12 +74,12 @@ def test_emergency_stops_at_once_and_back_undoes(tmp_path: Path) -> None:
         child.sendline("n")
     child.expect("have you noticed any of these")
     child.expect(r"\[y/n/\?\] ")
-    child.sendline("y")  # bladder: yes, then take it back
+    child.sendline("n")  # bladder: no, then take it back
     child.expect(r"\[y/n/\?\] ")
     child.sendline("back")
     child.expect("Going back one answer")
     child.expect(r"pee.*\[y/n/\?\] ")
-    child.sendline("y")
+    child.sendline("y")  # an emergency answer ends the interview at once
     child.expect("EMERGENCY")
     child.expect("Go to an emergency department now")
     child.expect(pexpect.EOF)

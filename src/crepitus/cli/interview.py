@@ -48,7 +48,7 @@ class Session:
 
 def _ask(console: Console, prompt: str) -> str:
     try:
-        return console.input(prompt)
+        return console.input(prompt, markup=False)
     except EOFError:
         raise Stopped from None
 
@@ -132,28 +132,29 @@ def run_interview(console: Console, transcript: Path | None = None) -> dict[str,
     console.print(Text("crepitus: questions about your lower back", style="bold"))
     console.print(f"{HELP}\nIf you have a medical emergency, call emergency services now.\n")
     session = Session(_opening(console))
-    shown: dict[str, Any] | None = None
+    shown: str | None = None
     while True:
+        # Re-plan after every single answer, so an emergency answer ends the interview at once.
         step = crepitus.next_question(session.current_case())
         if step["should_stop"]:
             break
         question = step["question"]
-        if shown != question:
+        if shown != question["text"]:
             console.print()
             console.print(Text(question["text"], style="bold"))
-            shown = question
-        for item in question["items"]:
-            value = _answer(console, question, item)
-            if value == "back":
-                if session.answers:
-                    session.answers.pop()
-                    console.print(Text("Going back one answer.", style="dim"))
-                else:
-                    console.print(Text("This is the first question.", style="dim"))
-                shown = None
-                break
-            assert value is None or isinstance(value, bool)
-            session.answers.append((question, item["id"], value))
+            shown = question["text"]
+        item = question["items"][0]
+        value = _answer(console, question, item)
+        if value == "back":
+            if session.answers:
+                session.answers.pop()
+                console.print(Text("Going back one answer.", style="dim"))
+            else:
+                console.print(Text("This is the first question.", style="dim"))
+            shown = None
+            continue
+        assert value is None or isinstance(value, bool)
+        session.answers.append((question, item["id"], value))
     case = session.current_case()
     result = crepitus.assess(case)
     console.print()

@@ -1,0 +1,82 @@
+"""Free text -> findings: what a person or a clinical note says about a clicking lower back.
+
+``parse(text)`` returns one item per finding mentioned::
+
+    {"id": "pain", "present": False, "assertion": "negated", "span": [31, 44],
+     "text": "doesn't hurt", "origin": "text"}
+
+``assertion`` is ConText's reading of the mention: affirmed, negated, historical, hypothetical,
+other_person (said of someone else) or uncertain. ``present`` is True for affirmed mentions,
+False for negated ones and None otherwise (reported, so the interview can ask, but not
+evidence). Exceptions, where the context is what the finding means: a historical mention of a
+finding whose lexicon entry has ``history_counts`` ("I had prostate cancer a few years back",
+"h/o breast ca", "used to smoke") is present, and so is a family mention of a phrase in an
+entry's ``family`` list ("my father has ankylosing spondylitis"); "my mum had cancer" is not.
+
+Policies, briefly (the modules say more):
+
+* Hedges. Only strong hedges make a mention uncertain ("maybe", "might", "possibly", "not
+  sure", "could be", "don't think", "?sciatica"); "I think my hip flexors are tight" is a plain
+  self-observation and counts. This also keeps doubt from hiding a red flag the person reports.
+* One item per finding. When mentions disagree, present beats uncertain beats absent beats the
+  other readings: present is the safe reading of a text that says both, and doubt reopens the
+  question. Derived present findings (below) also win over an explicit absent mention.
+* Derived findings (``_derive``): stated durations give pain_over_3_days / _6_weeks / _3_months
+  (a duration under three days, stated as a span, rules pain_over_3_days out); plural or "both"
+  legs with a leg finding give bilateral_leg_symptoms, one named side rules it out; the
+  knowledge base's ``implies`` are applied. They come as "affirmed" ("negated" for a ruled-out
+  one) with the span of the phrase they came from.
+* Vague phrases count only when denied ("no leg problems" rules out leg numbness, tingling and
+  weakness; "leg problems" asserts nothing).
+* Text is refused over 10,000 characters (``CaseError``, type "too_long"); empty or blank text
+  gives ``[]``; nothing else raises.
+
+spaCy is imported and the pipeline built on first use, once per process; importing this package
+is cheap.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crepitus.errors import CaseError
+from crepitus.language._demographics import demographics as _demographics
+
+__all__ = ["MAX_TEXT_CHARS", "demographics", "parse", "warm_up"]
+
+#: The longest text read, in characters (the contract's limit).
+MAX_TEXT_CHARS = 10_000
+
+
+def _check(text: str) -> None:
+    if not isinstance(text, str):
+        raise CaseError.one("text", "text must be a string", "type")
+    if len(text) > MAX_TEXT_CHARS:
+        raise CaseError.one(
+            "text", f"text is {len(text):,} characters; the limit is 10,000", "too_long"
+        )
+
+
+def parse(text: str) -> list[dict[str, Any]]:
+    """The findings mentioned in ``text``, one item per finding, in order of appearance."""
+    _check(text)
+    if not text.strip():
+        return []
+    from crepitus.language._parse import parse as _parse
+
+    return _parse(text)
+
+
+def demographics(text: str) -> dict[str, Any]:
+    """``{"age": int | None, "sex": "female" | "male" | None}`` as stated in ``text``."""
+    _check(text)
+    if not text.strip():
+        return {"age": None, "sex": None}
+    return _demographics(text)
+
+
+def warm_up() -> None:
+    """Build the pipeline now (about a second) rather than on the first ``parse``."""
+    from crepitus.language._engine import engine
+
+    engine()

@@ -1,0 +1,285 @@
+"""Sentences, segments and clauses, and ConText assertions over them.
+
+Three nested units, all computed from closed word classes (``_rules``), no parser:
+
+* sentence: ends at . ! ? ; or a line break;
+* segment: a sentence is cut before "but"/"however"/... (terminators), dashes and brackets, and
+  before a comma or coordinator that starts a new subject (", and I ...", "... and my legs");
+* clause: a segment is further cut before subordinators ("when", "if", "because", "since I")
+  and contrasts ("no pain, just clicking").
+
+A trigger's scope runs to the end (or back to the start) of its clause and stops at any other
+trigger, so a list shares one negation ("denies fever, weight loss or bladder changes") while
+"but", a new subject or another trigger ("..., h/o breast ca") ends it. Besides:
+
+* "other person" scopes stop at the writer's own "I"/"my" ("my wife says I shuffle" is about
+  the writer); hypothetical scopes stop at the second subject ("if I bend over my back clicks":
+  only "I bend over" is conditional);
+* a negation followed by an exception is no denial ("no pain except when I bend");
+* a negation of ability ("can't", "couldn't") reaches no further than its own phrase: "can't
+  stand straight, leaning to one side" denies nothing, and "couldn't pass urine" is never read
+  as a denial of bladder trouble;
+* "years ago" and "last year" date an onset, not a history, when the same segment says it
+  started ("it started years ago"); "for the past week", "since Monday" are never history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from crepitus.language import _rules
+
+# The strongest reading wins when several triggers reach one mention: a statement about someone
+# else or about a hypothetical says nothing of the person now, then denial, then doubt, then time.
+_PRIORITY = ("other", "family", "hypothetical", "negated", "uncertain", "historical")
+ASSERTION = {
+    "other": "other_person",
+    "family": "other_person",
+    "hypothetical": "hypothetical",
+    "negated": "negated",
+    "uncertain": "uncertain",
+    "historical": "historical",
+}
+
+
+_EXCEPTIONS = frozenset(["except", "apart", "aside", "besides", "other", "unless"])
+_MODALS = frozenset(["can", "could", "will", "would", "wo", "ca"])
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Per-token facts, read from the Doc once (spaCy token objects are slow to make)."""
+
+    texts: list[str]
+    norms: list[str]
+    idx: list[int]  # character offset of each token
+    ws: list[bool]  # followed by whitespace
+    alpha: list[bool]
+    num: list[bool]
+    punct: list[bool]
+    sent: list[int]
+    seg: list[int]
+    clause: list[int]
+    first_person: bool
+
+
+def layout(doc: Any, correct: Callable[[str], str | None] | None = None) -> Layout:
+    """Read the tokens, apply spelling corrections to their NORM, and cut sentences, segments
+    and clauses."""
+    texts: list[str] = []
+    norms: list[str] = []
+    idx: list[int] = []
+    ws: list[bool] = []
+    alpha: list[bool] = []
+    num: list[bool] = []
+    punct: list[bool] = []
+    for tok in doc:
+        text = tok.text
+        is_alpha = tok.is_alpha
+        norm = tok.norm_
+        if correct is not None and is_alpha and len(text) >= 5:
+            fixed = correct(norm)
+            if fixed is not None:
+                tok.norm_ = norm = fixed
+        texts.append(text)
+        norms.append(norm)
+        idx.append(tok.idx)
+        ws.append(bool(tok.whitespace_))
+        alpha.append(is_alpha)
+        num.append(text[:1].isdigit())
+        punct.append(not is_alpha and (tok.is_punct or text.isspace()))
+    n = len(texts)
+    sent = [0] * n
+    seg = [0] * n
+    clause = [0] * n
+    s = g = c = 0
+    end_before = False
+    for i in range(n):
+        low = norms[i]
+        text = texts[i]
+        nxt = norms[i + 1] if i + 1 < n else ""
+        if i:
+            if end_before:
+                s, g, c = s + 1, g + 1, c + 1
+            elif (
+                low in _rules.TERMINATORS
+                or (text in _rules.DASHES and (text != "-" or ws[i - 1]))
+                or texts[i - 1] in (")", "]")
+                or (low == "other" and nxt == "than")
+                or (low in _rules.COORDINATORS and nxt in _rules.SUBJECT_STARTERS)
+            ):
+                g, c = g + 1, c + 1
+            elif (
+                low in _rules.SUBORDINATORS
+                or (
+                    low in _rules.SUBORDINATORS_BEFORE_SUBJECT
+                    and (nxt in _rules.SUBJECT_STARTERS or nxt == "then")
+                )
+                or (low in ("every", "each") and nxt == "time")
+                or (low in _rules.CONTRASTS and norms[i - 1] != "not")
+                or (low == "more" and nxt in ("of", "like"))
+            ):
+                c += 1
+        if punct[i]:
+            # A line break or . ! ? ; ends a sentence, but "?sciatica" (query) does not.
+            end_before = (
+                "\n" in text if not text.strip() else not text.strip(_rules.SENTENCE_END_CHARS)
+            ) and not (text == "?" and not ws[i] and i + 1 < n and alpha[i + 1])
+        else:
+            end_before = False
+        sent[i], seg[i], clause[i] = s, g, c
+    first = not _rules.FIRST_PERSON.isdisjoint(norms)
+    return Layout(texts, norms, idx, ws, alpha, num, punct, sent, seg, clause, first)
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    start: int
+    end: int
+    category: str
+    direction: str
+    lo: int  # scope, token indices [lo, hi)
+    hi: int
+
+
+def _keep(lay: Layout, start: int, end: int, category: str, phrase: str) -> bool:
+    """Trigger-specific checks that a plain phrase list cannot express."""
+    norms = lay.norms
+    prev = norms[start - 1] if start else ""
+    nxt = norms[end] if end < len(norms) else ""
+    if category == "historical":
+        if phrase == "before":
+            # "had sciatica before", not "it cracks before I get up".
+            return any(
+                norms[j] == "had" and lay.clause[j] == lay.clause[start] for j in range(start)
+            )
+        if phrase == "used to":
+            return prev not in _rules.BE_GET
+        if phrase == "in the past":
+            return not (nxt in _rules.DURATION_UNITS or lay.num[end]) if nxt else True
+        if "ago" in phrase or "back" in phrase or "last year" in phrase:
+            if phrase.startswith("last year") and prev in _rules.DURATION_LEADS:
+                return False
+            # "it started years ago": that dates an onset, the thing itself is current.
+            return not any(
+                norms[j] in _rules.ONSET_WORDS
+                for j in range(len(norms))
+                if lay.seg[j] == lay.seg[start]
+            )
+    if phrase == "?":
+        # Only the clinical prefix "?sciatica"; a question mark ending a question is not doubt.
+        return (
+            not lay.ws[start]
+            and end < len(lay.texts)
+            and lay.alpha[end]
+            and (start == 0 or lay.ws[start - 1])
+        )
+    return True
+
+
+def triggers(lay: Layout, raw: list[tuple[int, int, str, str]], taken: list[bool]) -> list[Trigger]:
+    """Filter matched trigger phrases, pick the longest non-overlapping ones, compute scopes.
+
+    ``raw`` holds (start, end, category, direction); ``taken[i]`` marks tokens inside a finding
+    phrase: a trigger word inside one ("can't pee", "not getting better") is part of what the
+    finding means, not a modifier of other words.
+    """
+    cands: list[tuple[int, int, str, str]] = []
+    for start, end, cat, direction in raw:
+        if any(taken[start:end]):
+            continue
+        phrase = " ".join(lay.norms[start:end])
+        if _keep(lay, start, end, cat, phrase):
+            cands.append((start, end, cat, direction))
+    if lay.first_person:
+        # In a first-person text "he"/"she" is someone else; in a clinical note it is the patient.
+        for i, w in enumerate(lay.norms):
+            if w in ("he", "she") and not taken[i]:
+                cands.append((i, i + 1, "other", "forward"))
+    cands.sort(key=lambda t: (t[0] - t[1], t[0]))
+    used = [False] * len(lay.norms)
+    chosen: list[tuple[int, int, str, str]] = []
+    for start, end, cat, direction in cands:
+        if not any(used[start:end]):
+            chosen.append((start, end, cat, direction))
+            for j in range(start, end):
+                used[j] = True
+    chosen.sort()
+    out: list[Trigger] = []
+    n = len(lay.norms)
+    for k, (start, end, cat, direction) in enumerate(chosen):
+        next_start = chosen[k + 1][0] if k + 1 < len(chosen) else n
+        prev_end = chosen[k - 1][1] if k else 0
+        lo, hi = end, end
+        if direction in ("forward", "both") and end < n:
+            clause = lay.clause[end - 1]
+            if lay.clause[end] != clause and lay.seg[end] == lay.seg[end - 1]:
+                clause = lay.clause[end]  # "not | when I bend": the clause is what is denied
+            subjects = 0
+            inability = cat == "negated" and _inability(lay, start)
+            while hi < next_start and lay.clause[hi] == clause:
+                w = lay.norms[hi]
+                if inability and lay.punct[hi]:
+                    break  # "can't stand straight, leaning to one side": no list after it
+                if cat in ("other", "family") and w in _rules.FIRST_PERSON:
+                    break
+                if cat == "hypothetical" and w in _rules.SUBJECT_STARTERS:
+                    subjects += 1
+                    if subjects > 1:
+                        break
+                hi += 1
+        if cat == "negated" and hi < n and lay.norms[hi] in _EXCEPTIONS:
+            continue  # "no pain except when I bend": the pain is there, under a condition
+        if direction in ("backward", "both"):
+            lo = start
+            clause = lay.clause[start]
+            if start and lay.clause[start - 1] != clause and lay.seg[start - 1] == lay.seg[start]:
+                clause = lay.clause[start - 1]  # "had a fever | when I was younger"
+            while lo > prev_end and lay.clause[lo - 1] == clause:
+                lo -= 1
+        out.append(Trigger(start, end, cat, direction, lo, hi))
+    return out
+
+
+def _inability(lay: Layout, start: int) -> bool:
+    """A "not" of ability ("can't", "couldn't", "won't"): it says what the person cannot do,
+    which is often the finding itself, not a denial of what follows."""
+    return lay.norms[start] == "not" and start > 0 and lay.norms[start - 1] in _MODALS
+
+
+def denied(trigs: list[Trigger], start: int, end: int, lay: Layout) -> bool:
+    """Whether a denial (not an inability) reaches tokens [start, end)."""
+    return any(
+        t.category == "negated" and assertion([t], start, end) == "negated"
+        and not _inability(lay, t.start)
+        for t in trigs
+    )  # fmt: skip
+
+
+def denied_next_to(trigs: list[Trigger], start: int, lay: Layout) -> bool:
+    """A negation right before ``start`` ("not painless", "isn't pain free")."""
+    return any(
+        t.category == "negated"
+        and t.direction in ("forward", "both")
+        and 0 <= start - t.end <= 2
+        and not any(lay.punct[t.end : start])
+        for t in trigs
+    )
+
+
+def assertion(trigs: list[Trigger], start: int, end: int) -> str:
+    """The ConText category that reaches tokens [start, end), or "affirmed"."""
+    hits: set[str] = set()
+    for t in trigs:
+        forward = t.direction in ("forward", "both") and t.end <= start < t.hi
+        backward = t.direction in ("backward", "both") and t.lo <= start and end <= t.start
+        if forward or backward:
+            hits.add(t.category)
+    for cat in _PRIORITY:
+        if cat in hits:
+            if cat == "family" and "other" in hits:
+                return "other_person"
+            return "family" if cat == "family" else ASSERTION[cat]
+    return "affirmed"

@@ -1,0 +1,225 @@
+"""Findings that follow from what the text says rather than from one phrase.
+
+* Durations -> pain_over_3_days / pain_over_6_weeks / pain_over_3_months. A duration belongs
+  to the findings of its segment; it counts for these when that segment has a pain-group
+  finding present ("aching for a week"), when the segment is only the duration and a neighbour
+  in the sentence has one ("For five months, ..."), or when it is an anaphoric "it has been like
+  this for a year" in a text where pain is present. "I've lost 8 kilos over three months and now
+  my back hurts" gives nothing: the months belong to the weight.
+* Laterality -> bilateral_leg_symptoms: a leg finding with plural legs/feet or "both" is
+  bilateral; with only "left" or only "right" it is absent (one-sided).
+* Implications: the knowledge base's ``implies`` (pain_sharp -> pain, leg_weakness_severe ->
+  leg_weakness, ...) and "getting worse" -> "not getting better" when there is pain.
+
+Derived items are "affirmed" (or "negated" for a ruled-out threshold or a one-sided leg) and
+carry the span they came from.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from typing import Final
+
+from crepitus.language import _context, _durations
+from crepitus.language._engine import Engine
+from crepitus.language._mention import Mention
+from crepitus.language._rules import words
+
+THRESHOLDS: Final = (
+    ("pain_over_3_days", 3.0),
+    ("pain_over_6_weeks", 42.0),
+    ("pain_over_3_months", 84.0),  # 12 weeks, the clinical edge of chronic back pain
+)
+_DURATION_IDS: Final = frozenset(t for t, _ in THRESHOLDS)
+_COMPLAINTS: Final = frozenset(["pain", "stiffness", "morning_stiffness", "muscle_spasm"])
+_ANAPHORA: Final = words(
+    "it its this that like going ongoing started began start symptoms symptom problem "
+    "problems issue issues trouble"
+)
+LEG_FINDINGS: Final = frozenset(
+    ["leg_numbness", "leg_tingling", "leg_weakness", "leg_weakness_severe", "pain_below_knee",
+     "unable_to_bear_weight"]
+)  # fmt: skip
+_LEG_PLURAL: Final = words("legs feet calves shins thighs ankles knees")
+_LEG_SINGLE: Final = words("leg foot calf shin thigh ankle knee side")
+_ALSO: Final = words("too also as well now")
+
+
+def _token_at(starts: list[int], char: int) -> int:
+    return max(0, bisect_right(starts, char) - 1)
+
+
+def derive(
+    text: str,
+    lay: _context.Layout,
+    found: list[Mention],
+    best: dict[str, Mention],
+    eng: Engine,
+) -> list[Mention]:
+    out = _from_durations(text, lay, found, eng)
+    have_true = {fid for fid, m in best.items() if m.present is True}
+    have_true |= {d.fid for d in out if d.present is True}
+    if "bilateral_leg_symptoms" not in have_true:
+        side = _laterality(lay, found)
+        if side is not None and (side.present or "bilateral_leg_symptoms" not in best):
+            out.append(side)
+            if side.present:
+                have_true.add(side.fid)
+    out.extend(_implied(have_true, best, out, eng))
+    return out
+
+
+def _pain_like(m: Mention, eng: Engine) -> bool:
+    return m.present is True and eng.groups.get(m.fid) == "pain" and m.fid not in _DURATION_IDS
+
+
+def _from_durations(
+    text: str, lay: _context.Layout, found: list[Mention], eng: Engine
+) -> list[Mention]:
+    # Durations are of pain: none without pain present (said, or entailed by a pain finding),
+    # or stiffness, the other complaint of an aching back.
+    if not any(
+        m.present is True and (m.fid in _COMPLAINTS or "pain" in eng.implies.get(m.fid, ()))
+        for m in found
+    ):
+        return []
+    durations = _durations.find(text)
+    if not durations:
+        return []
+    starts = lay.idx
+    n = len(lay.texts)
+    segs_with = {lay.seg[m.start] for m in found}
+    segs_pain = {lay.seg[m.start] for m in found if _pain_like(m, eng)}
+    sents_pain = {lay.sent[m.start] for m in found if _pain_like(m, eng)}
+    attached: list[tuple[_durations.Duration, int, int]] = []
+    for d in durations:
+        a, b = _token_at(starts, d.start), _token_at(starts, d.end - 1) + 1
+        seg = lay.seg[a]
+        if seg in segs_with:
+            # A duration is of the finding next to it ("fever since yesterday and back pain":
+            # the fever's); a click's duration dates the pain of the sentence ("my back popped 3
+            # weeks ago and I've had pain ever since", "back pain with popping for 3 weeks").
+            owner = _owner(a, b, [m for m in found if lay.seg[m.start] == seg])
+            if _pain_like(owner, eng):
+                ok = True
+            elif eng.groups.get(owner.fid) == "sound":
+                ok = seg in segs_pain or lay.sent[a] in sents_pain
+            else:
+                ok = False
+        else:
+            tokens = [j for j in range(n) if lay.seg[j] == seg]
+            rest = [j for j in tokens if not a <= j < b and not lay.punct[j]
+                    and lay.norms[j] not in ("and", "now", "so", "then", "for")]  # fmt: skip
+            # A duration standing alone ("For five months, ...") qualifies its neighbours; an
+            # anaphoric one ("It has been like this for a year") the pain of the text.
+            near = {seg + 1, seg - 1}
+            ok = (not rest and any(
+                lay.seg[m.start] in near and lay.sent[m.start] == lay.sent[a]
+                for m in found if _pain_like(m, eng)
+            )) or any(lay.norms[j] in _ANAPHORA for j in tokens)  # fmt: skip
+        if ok:
+            attached.append((d, a, b))
+    if not attached:
+        return []
+    longest = max(attached, key=lambda x: x[0].lo)
+    out: list[Mention] = []
+    d, a, b = longest
+    for fid, days in THRESHOLDS:
+        if d.lo >= days:
+            out.append(Mention(fid, "derived", a, b))
+    if not out and all(x[0].negatable and x[0].hi < 3.0 for x in attached):
+        shortest = min(attached, key=lambda x: x[0].hi)
+        out.append(
+            Mention("pain_over_3_days", "derived", shortest[1], shortest[2], "negated", False)
+        )
+    return out
+
+
+def _owner(a: int, b: int, mentions: list[Mention]) -> Mention:
+    """The mention a duration at tokens [a, b) belongs to: the nearest one before it ("fever
+    since yesterday and back pain"), or after it when it comes first ("Two weeks of pain")."""
+    before = [m for m in mentions if m.start < a]
+    if before:
+        return max(before, key=lambda m: (m.end, m.start))
+    return min(mentions, key=lambda m: (m.start, m.end))
+
+
+def _laterality(lay: _context.Layout, found: list[Mention]) -> Mention | None:
+    norms = lay.norms
+    n = len(norms)
+    plural: list[int] = []  # "legs", "both (of my) feet"; not "between my legs" (the saddle)
+    sided: list[tuple[int, int, str]] = []  # "left leg", "right foot", "one side"
+    for j, w in enumerate(norms):
+        window = norms[j + 1 : j + 4]
+        if (w in _LEG_PLURAL and not (j and norms[j - 1] == "between")) or (
+            w == "both" and any(x in _LEG_PLURAL or x == "sides" for x in window)
+        ):
+            plural.append(j)
+        elif w in ("left", "right", "one"):
+            for i, x in enumerate(window[:2]):
+                if x in _LEG_SINGLE:
+                    sided.append((j, j + i + 2, w))
+                    break
+    if not plural and not sided:
+        return None
+    also_segs = {lay.seg[k] for k in range(n) if norms[k] in _ALSO}
+    sides: dict[str, Mention] = {}
+    seen: set[tuple[bool, int]] = set()
+    for m in found:
+        if m.present is not True:
+            continue
+        if m.fid in LEG_FINDINGS:
+            unit, key = lay.seg, lay.seg[m.start]
+        elif m.fid == "pain":
+            unit, key = lay.clause, lay.clause[m.start]  # "hurts when I lift my legs" is not
+        else:
+            continue
+        if (m.fid == "pain", key) in seen:
+            continue
+        seen.add((m.fid == "pain", key))
+        sent = lay.sent[m.start]
+
+        def near(j: int, unit: list[int] = unit, key: int = key, sent: int = sent) -> bool:
+            # its own stretch, or "... and now my right leg too" later in the sentence
+            return unit[j] == key or (lay.sent[j] == sent and lay.seg[j] in also_segs)
+
+        for j in plural:
+            if near(j):
+                return Mention("bilateral_leg_symptoms", "derived", j, j + 1)
+        for j, k, w in sided:
+            if near(j) and w not in sides:
+                sides[w] = Mention("bilateral_leg_symptoms", "derived", j, k, "negated", False)
+    if "left" in sides and "right" in sides:
+        m = sides["left"]
+        return Mention(m.fid, "derived", m.start, m.end)
+    return next(iter(sides.values()), None)
+
+
+def _implied(
+    have_true: set[str], best: dict[str, Mention], derived: list[Mention], eng: Engine
+) -> list[Mention]:
+    source: dict[str, Mention] = {d.fid: d for d in derived if d.present is True}
+    source.update({fid: m for fid, m in best.items() if m.present is True})
+    out: list[Mention] = []
+    # Popped last first: an implied finding takes the span of a phrase the text said, where
+    # there is one, rather than that of another derived finding.
+    stack = [*(f for f in source if source[f].kind == "derived"),
+             *(f for f in source if source[f].kind != "derived")]  # fmt: skip
+    while stack:
+        fid = stack.pop()
+        src = source[fid]
+        implied = list(eng.implies.get(fid, ()))
+        if fid == "pain_worsening" and "pain" in have_true:
+            implied.append("pain_not_improving")  # getting worse is not getting better
+        for target in implied:
+            if target in have_true:
+                continue
+            lo, hi = src.shown
+            m = Mention(target, "derived", src.start, src.end, lo=lo, hi=hi)
+            have_true.add(target)
+            source[target] = m
+            out.append(m)
+            stack.append(target)
+            if target == "pain" and "pain_worsening" in source:
+                stack.append("pain_worsening")
+    return out

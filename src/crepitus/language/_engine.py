@@ -1,0 +1,294 @@
+"""The spaCy tokenizer, the phrase matchers and the compiled lexicon, built once per process.
+
+spaCy is imported here, inside :func:`engine`, so that importing ``crepitus.language`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from crepitus import kb
+from crepitus.language import _rules
+from crepitus.language._rules import words
+
+Kind = Literal["term", "absent", "deny", "cued", "family"]
+Scope = Literal["nearest", "segment", "sentence"]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One lexicon entry's context rules, with word lists replaced by their ids."""
+
+    fid: str
+    needs: tuple[frozenset[str], ...]
+    cue_words: int | None
+    blockers: int | None
+    scope: Scope
+    unless: frozenset[str]
+    history_counts: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """What a matcher key stands for."""
+
+    what: Literal["finding", "words", "trigger"]
+    name: str  # finding id, word-list id or trigger category
+    sub: str  # Kind for a finding, direction for a trigger, "" for words
+
+
+class Speller:
+    """Reads a token one typing slip away from a lexicon word as that word.
+
+    Only slips that keep the first letter and the lexicon word at six letters or more: a missing,
+    doubled or extra letter, or two neighbours swapped ("numbess", "stifness", "crakcing").
+    Substitutions are left out because they turn real words into lexicon words ("hopping" ->
+    "popping"); so are English words that happen to be one slip away (``_ENGLISH``).
+    """
+
+    def __init__(self, known: set[str]) -> None:
+        self.known = frozenset(known)
+        self.long = frozenset(w for w in known if len(w) >= 6 and w.isalpha())
+        deletes: dict[str, set[str]] = {}
+        for w in self.long:
+            for i in range(1, len(w)):
+                deletes.setdefault(w[:i] + w[i + 1 :], set()).add(w)
+        self.deletes = {k: frozenset(v) for k, v in deletes.items()}
+        self._cache: dict[str, str | None] = {}
+
+    def correct(self, low: str) -> str | None:
+        hit = self._cache.get(low, "")
+        if hit != "":
+            return hit
+        fixed = self._correct(low)
+        if len(self._cache) > 50_000:  # bounded: arbitrary input must not grow memory forever
+            self._cache.clear()
+        self._cache[low] = fixed
+        return fixed
+
+    def _correct(self, low: str) -> str | None:
+        if not 5 <= len(low) <= 30 or low in self.known or low in _ENGLISH or not low.isalpha():
+            return None
+        # Kinds of slip, likeliest first; two candidates of one kind are too ambiguous to pick.
+        swapped = {
+            t
+            for i in range(1, len(low) - 1)
+            if (t := low[:i] + low[i + 1] + low[i] + low[i + 2 :]) in self.long
+        }
+        missing = set(self.deletes.get(low, ()))
+        extra = {d for i in range(1, len(low)) if (d := low[:i] + low[i + 1 :]) in self.long}
+        for found in (swapped, missing, extra):
+            if found:
+                return found.pop() if len(found) == 1 else None
+        return None
+
+
+# Real words one slip from a lexicon word, which are never "corrected": every word of Debian's
+# wamerican dictionary that the speller would otherwise change. After a lexicon change, refresh
+# with the words w of /usr/share/dict/words for which Speller(known)._correct(w) is not None
+# while this set is empty (the test of the speller lists the ones that matter most).
+_ENGLISH = words(
+    """
+    abdomens absences absents acing actives addicts aerobic aground anklets anythings
+    appetites arced archers archest arcing arthritics audibles backed backgrounds backing
+    backsides backslide backward badder balanced balances baring barley bathrooms beaks
+    bearding bearings beast bedrooms bedtimes behinds benin bering bette betters bewaring
+    bicycled bicycles binging bladders blending bonfires bothers bottoms bought bowls
+    boyfriends breadth break breakdowns breasts breathe breaths breathy brest brides bridge
+    brigs brittler broke bubble bucked bucking buckler bucklers buckley bugles bugling
+    buildings caches caching cackle cackles cackling caking calve camped camping camps
+    carcinomas caries carriers cased catchers catchings catheters chanced chancel chancels
+    chang childhoods chill chore cigar clans cleanse clothe cloths colicky collisions
+    combing comings commuted commuter commutes complain complaint compromise compute
+    computers concerns constants continents contingent continua controls cores coupe coupled
+    couples couplet coursed courser courses crackings crackly cranking craps croaking
+    cryings currents curse decade deceased decrease deficits deliver deniers denis denise
+    dentists dependents deriving detectors dibble dibbles dibbling directs discomforts
+    diseased diseases distributions disturb disturbances diver diving doctors double dozes
+    dribbled dribbler dribblers drier drivers drivings droppings dysfunctions ejaculated
+    ejaculates ejaculations enlarge episode ether evidenced evidences exercised experience
+    extremer extremes faces failings farther fathers fating feasting feather feces feebler
+    fiancées fiancés fiend fiends fifteens fight filed filing finance finer fizzling flailed
+    flailing flights flighty flutters fluttery footballs forte forwards fractured fragiler
+    frequents fried frizzing functions furthers gamin gates gating gavel genial girlfriends
+    goblets grafting grandads granddads grandfathers grandmas grandmothers grandpas granting
+    grate graters gratings grave gravels gravely grids grins growling growths gyrates
+    gyrating halving hangings happenings hardily hardy heaving helpings heroine heroins
+    heron hobbles hormones hurtled hurtling husbands improvements impulsed impulses inflame
+    inflammations inhale inhales injects injures intenser interrupt inure inured jared
+    joggling joins kidneys killers killings kilogram kneeled lacing ladders laded lasing
+    laterals leakages leanings learning lifestyles lighters limed liming listings littler
+    livings localize locke loner looses loosing loser lounges lounging lunchtimes lungs
+    lymphomas machined machines maintains makings manipulated manipulates manipulations
+    manuals marital marking marrows masking matte matters medial mediation medicals
+    medications medicines melanomas meres meteors meter middy minuet minuets minuted minuter
+    minutest moments mothers moths motorbiked motorbikes motorcycled motorcycles mourning
+    multiples multiplex muscled needled needless negatived negatives neighbors nephews
+    nether neutrals niggled nonsmokers norma noses notching nothings noting numbers officer
+    offices ointments openings opiate opioid orgasms outsider outsides overextends overflows
+    overheads overheard overnights painfully painkiller paralyze particulars partners
+    passages passives paying peeking peeling peeping peering peeving peopled peoples
+    percentages perfects persist physicals physicians pickings pickle pickled pickling
+    piecing piercings piked piking pilate pinpoints pints plans plates plopped plopping
+    plying ponds poohing pooling pooping poppins positives possibles postured postures
+    practiced practices prefect preset presets pressings pressured pressures prevents
+    pricked pricking prickled prickles privater privatest progressives propped propping
+    prostates prostrate purposed purposes pushup questions radiations raisin rally raping
+    reasons recipients reduce reefers refer regally rejections reliefs relived relives
+    reliving remembers remissions resolutions resolve retraining returns rinsing rippled
+    rippling rises risking romania romanians roommates rotated rotting routines rowling
+    russia russians sable sacred saddled saddles salmons salon sanding sandpapers sapped
+    sarcomas sausages scaffolds scarfed scarred screenings scrotums seating seats seattle
+    seeping seeps segments selling sells sensor sessions setting settler settlers sever
+    severed severer shake shakers shard sharked sharped sharping sheared sheet shingle
+    shitting shoelace shooing shoos shootings shots shoulders showers showery showier shred
+    shuffler shufflers sight singe singled singles sipped sipping siting sittings sized
+    sizing slights slitting smearing smocked smocking smokier sockets socks soled soling
+    someones somethings sopped sorts souse sower spams spearing specifics spitting spleens
+    spoiled spoiling sport spots spouses spread squeak stabbings stabled stabler stables
+    staggers stain stained staining stair staircases stale standings stared staring startled
+    startling stated stating statues stead steam stiffen stirs stomachs stoners store
+    storeys straightens straights strains stranding stranger strangle streams strengths
+    stretchy stringing strings stringy strolls stropped stropping struggled struggles
+    stuarts stumbled stumbler stumbles suitcases superman survive survivors suspects
+    suspicions swaddle swats swearing swellings swigs syndromes systems tables tablet tacked
+    tacking tackle takings talking tanking taring tasking techniques teenage teenagers
+    tenders tensions testicle thinners thins thorough though thunderclaps thyroids tightens
+    tiled tinged tingeing tinging tinglings tings tinning tipped tipping tiptoed tiptoes
+    titled tobaccos toilets tongued tongues touchings traffics trampolines transplants
+    traumas travel travelings treatments triggers trippe troubled troubles trough trusts
+    tumbled tumbler tumbles tuning turing twine twines twinged twisters twits uprights
+    urinated urinates vaginae vaginal vamping vehicles vertebrae vertebras vibrations
+    visions wadding waddled waddles waked wakened waled waling waning wanking waring
+    warnings watcher watches weeding weeping weigh weighs weighty whetting wight wights
+    wobble wonders workings worryings worsen wounder wresting
+    """
+)
+
+
+_CANT = re.compile(r"\b(?:can't|cant|cannot|can not|can’t)\s+", re.I)
+
+
+def _variants(phrase: str) -> list[str]:
+    """A phrase and its past and formal forms: "can't pee" -> "couldn't pee", "unable to pee"."""
+    if not _CANT.search(phrase):
+        return [phrase]
+    return [phrase] + [
+        _CANT.sub(f"{alt} ", phrase)
+        for alt in ("couldn't", "unable to", "not able to", "no longer able to")
+    ]
+
+
+@dataclass
+class Engine:
+    nlp: Any
+    matcher: Any  # PhraseMatcher on NORM
+    exact: Any  # PhraseMatcher on ORTH
+    keys: dict[int, Key]
+    entries: dict[str, Entry]
+    word_lists: list[frozenset[str]]
+    groups: dict[str, str]
+    implies: dict[str, tuple[str, ...]]
+    anchors: frozenset[str]  # findings that activity phrases attach to (sound, pain)
+    speller: Speller
+
+
+_lock = threading.Lock()
+_engine: Engine | None = None
+
+
+def engine() -> Engine:
+    """The process-wide engine, built on first use (about a second: spaCy import and patterns)."""
+    global _engine
+    if _engine is None:
+        with _lock:
+            if _engine is None:
+                _engine = _build()
+    return _engine
+
+
+def _build() -> Engine:
+    import spacy
+    from spacy.matcher import PhraseMatcher
+
+    knowledge = kb.load()
+    nlp = spacy.blank("en")
+    matcher = PhraseMatcher(nlp.vocab, attr="NORM")
+    exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+    keys: dict[int, Key] = {}
+    known: set[str] = set()
+    word_lists: list[frozenset[str]] = []
+    list_ids: dict[frozenset[str], int] = {}
+
+    def add(m: Any, key: Key, phrases: list[str]) -> None:
+        if not phrases:
+            return
+        name = f"{key.what}|{key.name}|{key.sub}"
+        if key.what == "finding":
+            phrases = [v for p in phrases for v in _variants(p)]
+        docs = [nlp.make_doc(p) for p in phrases]
+        for d in docs:
+            known.update(t.lower_ for t in d)
+        m.add(name, docs)
+        keys[nlp.vocab.strings[name]] = key
+
+    def word_list(words: list[str]) -> int | None:
+        if not words:
+            return None
+        fs = frozenset(w.lower() for w in words)
+        if fs not in list_ids:
+            list_ids[fs] = len(word_lists)
+            word_lists.append(fs)
+            add(matcher, Key("words", str(list_ids[fs]), ""), sorted(fs))
+        return list_ids[fs]
+
+    problems: list[str] = []
+    entries: dict[str, Entry] = {}
+    for fid, e in knowledge.lexicon.items():
+        for ref in [*(f for g in e.needs for f in g), *e.unless]:
+            if ref not in knowledge.findings:
+                problems.append(f"lexicon.yaml:{fid}: refers to unknown finding '{ref}'")
+        add(matcher, Key("finding", fid, "term"), e.terms)
+        add(matcher, Key("finding", fid, "absent"), e.absent)
+        add(matcher, Key("finding", fid, "deny"), e.deny_only)
+        add(matcher, Key("finding", fid, "cued"), e.cued)
+        # A family phrase written in `exact` keeps its capitals ("AS", not "as").
+        caps = [p for p in e.family if p in e.exact]
+        add(matcher, Key("finding", fid, "family"), [p for p in e.family if p not in caps])
+        add(exact, Key("finding", fid, "family"), caps)
+        add(exact, Key("finding", fid, "term"), [p for p in e.exact if p not in caps])
+        entries[fid] = Entry(
+            fid=fid,
+            needs=tuple(frozenset(g) for g in e.needs),
+            cue_words=word_list(e.cue_words),
+            blockers=word_list(e.blockers),
+            scope=e.scope,
+            unless=frozenset(e.unless),
+            history_counts=e.history_counts,
+        )
+    if problems:
+        raise kb.KnowledgeError(problems)
+    for cat, triggers in _rules.TRIGGERS.items():
+        by_dir: dict[str, list[str]] = {}
+        for phrase, direction in triggers:
+            by_dir.setdefault(direction, []).append(phrase)
+        for way, phrases in by_dir.items():
+            add(matcher, Key("trigger", cat, way), phrases)
+    anchors = frozenset(
+        f for e in entries.values() if e.scope == "nearest" and e.needs for f in e.needs[0]
+    )
+    return Engine(
+        nlp=nlp,
+        matcher=matcher,
+        exact=exact,
+        keys=keys,
+        entries=entries,
+        word_lists=word_lists,
+        groups={fid: f.group for fid, f in knowledge.findings.items()},
+        implies={fid: tuple(f.implies) for fid, f in knowledge.findings.items()},
+        anchors=anchors,
+        speller=Speller(known),
+    )

@@ -1,0 +1,278 @@
+"""Text -> finding mentions: match the lexicon, assign ConText assertions, resolve context.
+
+The steps, each over token indices of one spaCy ``Doc``:
+
+1. tokenise with ``spacy.blank("en")``; read tokens one slip from a lexicon word as that word;
+2. match every lexicon phrase and trigger phrase in one PhraseMatcher pass (plus one on exact
+   capitals for abbreviations);
+3. within one finding, a phrase inside a longer outright phrase gives way ("pain" in "pain
+   free"); an entry's blockers in the same segment drop it ("slipped disc" is not a fall);
+4. ConText triggers (``_context``) give each mention its assertion;
+5. cued phrases are kept only where their context holds (``Entry.needs``, ``cue_words``);
+   "deny_only" phrases only where denied;
+6. per finding, the mentions are merged into one item and derived findings added (``_derive``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crepitus.language import _context, _derive
+from crepitus.language._engine import Engine, Entry, engine
+from crepitus.language._mention import Mention
+
+_STRONG = ("term", "family", "absent")
+
+
+def _present(assertion: str, entry: Entry | None, family_ok: bool) -> bool | None:
+    if assertion == "affirmed":
+        return True
+    if assertion == "negated":
+        return False
+    if assertion == "historical" and entry is not None and entry.history_counts:
+        return True
+    if assertion == "other_person" and family_ok:
+        return True
+    return None
+
+
+def mentions(text: str) -> tuple[list[Mention], _context.Layout]:
+    """All mentions that hold in ``text`` (several per finding possible), and its layout."""
+    eng = engine()
+    doc = eng.nlp.make_doc(text)
+    lay = _context.layout(doc, eng.speller.correct)  # before matching: it fixes NORMs
+    n = len(lay.texts)
+    if n == 0:
+        return [], lay
+
+    found: list[tuple[str, str, int, int]] = []  # (fid, kind, start, end)
+    words: dict[int, list[tuple[int, int]]] = {}
+    trig_raw: list[tuple[int, int, str, str]] = []
+    for matcher in (eng.matcher, eng.exact):
+        for match_id, start, end in matcher(doc):
+            key = eng.keys[match_id]
+            if key.what == "finding":
+                found.append((key.name, key.sub, start, end))
+            elif key.what == "words":
+                words.setdefault(int(key.name), []).append((start, end))
+            else:
+                trig_raw.append((start, end, key.name, key.sub))
+
+    # Within a finding, a phrase inside a longer (or equal, stronger) outright phrase gives way.
+    rank = {"family": 0, "term": 1, "absent": 2, "deny": 3, "cued": 4}
+    found.sort(key=lambda f: (f[2] - f[3], rank[f[1]], f[2]))
+    kept: list[tuple[str, str, int, int]] = []
+    for fid, kind, start, end in found:
+        if any(k[0] == fid and k[1] in _STRONG and start < k[3] and k[2] < end for k in kept):
+            continue
+        kept.append((fid, kind, start, end))
+
+    def in_segment(list_id: int | None, start: int) -> bool:
+        if list_id is None:
+            return False
+        seg = lay.seg[start]
+        return any(lay.seg[s] == seg for s, _ in words.get(list_id, ()))
+
+    kept = [k for k in kept if not in_segment(eng.entries[k[0]].blockers, k[2])]
+
+    taken = [False] * n
+    for _, _, start, end in kept:
+        for j in range(start, end):
+            taken[j] = True
+    trigs = _context.triggers(lay, trig_raw, taken)
+
+    direct: list[Mention] = []
+    cued: list[Mention] = []
+    for fid, kind, start, end in kept:
+        raw = _context.assertion(trigs, start, end)
+        family_ok = raw == "family" and kind == "family"
+        assertion = "other_person" if raw == "family" else raw
+        if kind == "absent":
+            # The phrase itself denies the finding; denying it again ("not painless") affirms
+            # it, but only right next to it: a list's "no" does not reach "bowels normal" in
+            # "no saddle anaesthesia, bladder and bowels normal".
+            if assertion == "negated":
+                assertion = "affirmed" if _context.denied_next_to(trigs, start, lay) else "negated"
+            elif assertion == "affirmed":
+                assertion = "negated"
+        if (
+            kind == "deny"
+            and assertion == "negated"
+            and not _context.denied(trigs, start, end, lay)
+        ):
+            continue  # "I couldn't pass urine" is not a denial of bladder trouble
+        if kind == "cued":
+            cued.append(Mention(fid, kind, start, end, assertion))
+        elif kind != "deny" or assertion == "negated":
+            present = _present(assertion, eng.entries[fid], family_ok)
+            direct.append(Mention(fid, kind, start, end, assertion, present))
+
+    strong = [m for m in direct if m.kind in _STRONG]
+    resolved = [r for c in cued if (r := _resolve(c, direct, strong, words, lay, eng))]
+    return direct + resolved, lay
+
+
+def _resolve(
+    c: Mention,
+    direct: list[Mention],
+    strong: list[Mention],
+    words: dict[int, list[tuple[int, int]]],
+    lay: _context.Layout,
+    eng: Engine,
+) -> Mention | None:
+    """A cued phrase if its context holds, with its assertion and the span it was read from."""
+    entry = eng.entries[c.fid]
+    sent, seg = lay.sent[c.start], lay.seg[c.start]
+    # A cued phrase inside the phrase of a finding of another kind is that finding's ("all day"
+    # in "sit all day"); of the same kind, it can add to it ("squat" in "pops when I squat").
+    kind_of = eng.groups.get(c.fid)
+    if any(
+        m.fid != c.fid and eng.groups.get(m.fid) != kind_of and m.start <= c.start
+        and c.end <= m.end
+        for m in strong
+    ):  # fmt: skip
+        return None
+    if entry.cue_words is not None and not any(
+        lay.seg[s] == seg for s, _ in words.get(entry.cue_words, ())
+    ):
+        return None
+    here = [m for m in direct if lay.sent[m.start] == sent]
+    if any(m.fid in entry.unless and m.assertion != "negated" for m in here):
+        return None
+    anchor: Mention | None = None
+    if entry.needs:
+        if entry.scope == "nearest":
+            here_strong = [m for m in strong if lay.sent[m.start] == sent]
+            if not any(m.fid in eng.anchors for m in here_strong):
+                # "It pops when I twist. Pain free. I feel a release afterwards.": the nearest
+                # wanted one of the two sentences before
+                here_strong = [
+                    m for m in strong
+                    if sent - 2 <= lay.sent[m.start] < sent and m.fid in entry.needs[0]
+                ][-1:]  # fmt: skip
+            anchor = _nearest(c, here_strong, lay, eng, entry.needs[0])
+            if anchor is None or anchor.fid not in entry.needs[0]:
+                return None
+            groups = entry.needs[1:]
+        else:
+            groups = entry.needs
+        pool = [
+            m for m in here
+            if m.assertion != "negated" and (entry.scope != "segment" or lay.seg[m.start] == seg)
+        ]  # fmt: skip
+        for i, group in enumerate(groups):
+            hits = [m for m in pool if m.fid in group]
+            if not hits:
+                return None
+            if anchor is None and i == 0:
+                anchor = min(hits, key=lambda m: abs(m.start - c.start))
+        if anchor is not None and anchor.assertion == "negated":
+            return None
+    assertion = c.assertion
+    if assertion != "negated" and anchor is not None:
+        # "If I bend over, my back clicks": the activity is the condition of a real click.
+        assertion = anchor.assertion
+    lo, hi = c.start, c.end
+    if anchor is not None and lay.seg[anchor.start] == seg:
+        lo, hi = min(lo, anchor.start), max(hi, anchor.end)
+    present = _present(assertion, entry, False)
+    return Mention(c.fid, c.kind, c.start, c.end, assertion, present, lo, hi)
+
+
+_COORD = frozenset(["and", "n", "&", "or", ",", "/", "+"])
+
+
+def _nearest(
+    c: Mention, cands: list[Mention], lay: _context.Layout, eng: Engine, want: frozenset[str]
+) -> Mention | None:
+    """The sound or pain mention an activity phrase belongs to: same segment first, then the
+    fewest punctuation marks between, the fewest words, the one before it."""
+    cands = [m for m in cands if m.fid in eng.anchors and (m.end <= c.start or m.start >= c.end)]
+    # A sound inside self-cracking ("crack" in "crack it") is that self-cracking; but the click
+    # in "a sharp pain and a click" stays a click.
+    cands = [
+        m for m in cands
+        if not any(o.fid != m.fid and o.start <= m.start and m.end <= o.end
+                   and (o.end - o.start) > (m.end - m.start)
+                   and eng.groups.get(o.fid) == eng.groups.get(m.fid) for o in cands)
+    ]  # fmt: skip
+    best: tuple[int, ...] | None = None
+    found: Mention | None = None
+    for m in cands:
+        lo, hi = (m.end, c.start) if m.end <= c.start else (c.end, m.start)
+        marks = sum(1 for j in range(lo, hi) if lay.punct[j])
+        # ... and last the narrower: "click" rather than "pain and a click"
+        score = (
+            int(lay.seg[m.start] != lay.seg[c.start]),
+            marks,
+            hi - lo,
+            int(m.start > c.start),
+            m.end - m.start,
+        )
+        if best is None or score < best:
+            best, found = score, m
+    if found is not None and found.fid not in want:
+        # "clicks and hurts when I bend": the activity goes with both coordinated words
+        for m in cands:
+            lo, hi = (m.end, found.start) if m.end <= found.start else (found.end, m.start)
+            if m.fid in want and lo <= hi and all(lay.norms[j] in _COORD for j in range(lo, hi)):
+                return m
+    return found
+
+
+# Which None reading to report when a finding has no present/absent mention: doubt first (the
+# interview should ask), then the rest.
+_NONE_ORDER = {"uncertain": 0, "hypothetical": 1, "historical": 2, "other_person": 3}
+
+
+def _rank(m: Mention) -> tuple[int, int, int]:
+    if m.present is True:
+        tier = 0
+    elif m.present is None and m.assertion == "uncertain":
+        tier = 1
+    elif m.present is False:
+        tier = 2
+    else:
+        tier = 3 + _NONE_ORDER.get(m.assertion, 4)
+    return (tier, m.start, m.end)
+
+
+def merge(found: list[Mention]) -> dict[str, Mention]:
+    """One mention per finding: present beats doubt beats absent beats the other readings.
+
+    Present wins over absent because it is the safe reading of a text that says both
+    ("no pain at rest, but sharp pain when I bend"); doubt beats absent so the interview asks.
+    """
+    best: dict[str, Mention] = {}
+    for m in found:
+        old = best.get(m.fid)
+        if old is None or _rank(m) < _rank(old):
+            best[m.fid] = m
+    return best
+
+
+def parse(text: str) -> list[dict[str, Any]]:
+    found, lay = mentions(text)
+    if not lay.texts:
+        return []
+    eng = engine()
+    best = merge(found)
+    for d in _derive.derive(text, lay, found, best, eng):
+        old = best.get(d.fid)
+        if old is None or (d.present is True and old.present is not True):
+            best[d.fid] = d
+    items: list[dict[str, Any]] = []
+    for m in best.values():
+        lo, hi = m.shown
+        start = lay.idx[lo]
+        end = lay.idx[hi - 1] + len(lay.texts[hi - 1])
+        items.append({
+            "id": m.fid,
+            "present": m.present,
+            "assertion": m.assertion,
+            "span": [start, end],
+            "text": text[start:end],
+            "origin": "text",
+        })  # fmt: skip
+    items.sort(key=lambda it: (it["span"], it["id"]))
+    return items

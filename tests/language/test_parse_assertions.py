@@ -1,0 +1,285 @@
+"""ConText assertions: each kind, in the first person and in clinical-note style."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from crepitus.language import parse
+
+
+def read(text: str) -> dict[str, tuple[bool | None, str]]:
+    return {m["id"]: (m["present"], m["assertion"]) for m in parse(text)}
+
+
+def has(text: str, fid: str, present: bool | None, assertion: str | None = None) -> None:
+    got = read(text)
+    assert fid in got, f"{fid} not read from {text!r}: {got}"
+    assert got[fid][0] is present, f"{fid} in {text!r}: {got[fid]}"
+    if assertion is not None:
+        assert got[fid][1] == assertion, f"{fid} in {text!r}: {got[fid]}"
+
+
+def lacks(text: str, fid: str) -> None:
+    got = read(text)
+    assert fid not in got, f"{fid} should not be read from {text!r}: {got[fid]}"
+
+
+AFFIRMED = [
+    ("My lower back clicks when I twist.", "back_sound"),
+    ("My back goes pop when I bend over.", "back_sound"),
+    ("I can't pee properly since yesterday.", "bladder_dysfunction"),
+    ("I get pins and needles in my foot.", "leg_tingling"),
+    ("It's numb down there.", "saddle_numbness"),
+    ("I've been leaking urine.", "bladder_dysfunction"),
+    ("I wet myself this morning.", "bladder_dysfunction"),
+    ("It hurts.", "pain"),
+    ("My back aches.", "pain"),
+    ("My lower back is sore.", "pain"),
+    ("Painful lower back.", "pain"),
+    ("I inject heroin.", "iv_drug_use"),
+    ("I'm on chemotherapy.", "immunosuppressed"),
+    ("I'm on chemotherapy.", "cancer_history"),
+    ("I nearly passed out.", "fainting"),
+    ("It wakes me in the early hours.", "pain_night"),
+    # clinical-note style
+    ("c/o LBP", "pain"),
+    ("Pt has urinary retention.", "bladder_dysfunction"),
+    ("Perineal anaesthesia on exam.", "saddle_numbness"),
+    ("Saddle anesthesia reported.", "saddle_numbness"),
+    ("L foot drop noted.", "leg_weakness_severe"),
+    ("Lumbar crepitus on flexion.", "back_sound"),
+    ("Radicular pain L leg.", "pain_below_knee"),
+]
+
+
+@pytest.mark.parametrize(("text", "fid"), AFFIRMED)
+def test_affirmed(text: str, fid: str) -> None:
+    has(text, fid, True, "affirmed")
+
+
+NEGATED = [
+    ("It doesn't hurt at all.", "pain"),
+    ("It is painless.", "pain"),
+    ("No pain.", "pain"),
+    ("My leg isn't weak.", "leg_weakness"),
+    ("I can move my legs fine.", "leg_weakness"),
+    ("I have no numbness or tingling.", "leg_numbness"),
+    ("I have no numbness or tingling.", "leg_tingling"),
+    ("Never smoked.", "smoker"),
+    ("I'm a non-smoker.", "smoker"),
+    ("I haven't had a fever.", "fever"),
+    ("The tingling has gone.", "leg_tingling"),
+    ("Bladder is fine.", "bladder_dysfunction"),
+    # clinical-note style
+    ("Denies fever.", "fever"),
+    ("No saddle anaesthesia.", "saddle_numbness"),
+    ("Pt denies urinary retention or faecal incontinence.", "bladder_dysfunction"),
+    ("Pt denies urinary retention or faecal incontinence.", "bowel_dysfunction"),
+    ("Power 5/5 throughout.", "leg_weakness"),
+    ("No hx of ca.", "cancer_history"),
+    ("Afebrile.", "fever"),
+]
+
+
+@pytest.mark.parametrize(("text", "fid"), NEGATED)
+def test_negated(text: str, fid: str) -> None:
+    has(text, fid, False, "negated")
+
+
+def test_double_negation_next_to_an_absent_phrase_affirms() -> None:
+    has("The clicking isn't painless.", "pain", True)
+
+
+@pytest.mark.parametrize(
+    ("text", "fid"),
+    [
+        ("I had back pain last year but it's fine now.", "pain"),
+        ("I had sciatica years ago.", "pain_below_knee"),
+        ("I used to get pins and needles in my leg.", "leg_tingling"),
+        ("I've had numbness before.", "leg_numbness"),
+        ("I had a fever when I was younger.", "fever"),
+        ("Hx of sciatica.", "pain_below_knee"),
+        ("PMH: lumbar radiculopathy.", "pain_below_knee"),
+        ("Previous episode of foot drop.", "leg_weakness_severe"),
+    ],
+)
+def test_historical(text: str, fid: str) -> None:
+    has(text, fid, None, "historical")
+
+
+@pytest.mark.parametrize(
+    ("text", "fid"),
+    [
+        ("I've had back pain for the past week.", "pain"),
+        ("My back has hurt since Monday.", "pain"),
+        ("Lower back pain for years.", "pain"),
+        ("It started hurting years ago and still does.", "pain"),
+        ("I'm used to the clicking.", "back_sound"),
+        ("Pain in the past few weeks.", "pain"),
+        ("Aching for the last year.", "pain"),
+    ],
+)
+def test_current_duration_is_not_history(text: str, fid: str) -> None:
+    has(text, fid, True, "affirmed")
+
+
+@pytest.mark.parametrize(
+    ("text", "fid", "present"),
+    [
+        # the history is exactly what these findings mean
+        ("I had prostate cancer a few years back.", "cancer_history", True),
+        ("h/o breast ca", "cancer_history", True),
+        ("I used to smoke.", "smoker", True),
+        ("I smoked for years.", "smoker", True),
+        ("I've been on prednisone for years.", "steroid_use", True),
+        ("Hx of osteoporosis.", "osteoporosis", True),
+        ("I had a kidney transplant five years ago.", "immunosuppressed", True),
+        # trauma must be recent
+        ("I was in a car accident ten years ago.", "trauma_major", None),
+        ("I was rear-ended an hour ago.", "trauma_major", True),
+        ("I slipped on the stairs yesterday.", "trauma_minor", True),
+    ],
+)
+def test_findings_about_the_past(text: str, fid: str, present: bool | None) -> None:
+    has(text, fid, present)
+
+
+@pytest.mark.parametrize(
+    ("text", "fid"),
+    [
+        ("If it starts hurting I'll see a doctor.", "pain"),
+        ("I do core work in case I get sciatica.", "pain_below_knee"),
+        ("I'm worried it could be cancer.", "cancer_history"),
+        ("Return if bladder dysfunction or saddle anaesthesia develop.", "saddle_numbness"),
+        ("Advised to watch for leg weakness.", "leg_weakness"),
+        ("Exercises to prevent back pain.", "pain"),
+    ],
+)
+def test_hypothetical(text: str, fid: str) -> None:
+    has(text, fid, None, "hypothetical")
+
+
+def test_habitual_if_is_not_hypothetical() -> None:
+    # "if" of a habit: only the if-clause is conditional, the click is real
+    got = read("If I bend over my back clicks.")
+    assert got["back_sound"] == (True, "affirmed")
+    assert got["sound_bending"][0] is True
+
+
+@pytest.mark.parametrize(
+    ("text", "fid"),
+    [
+        ("My mother had cancer.", "cancer_history"),
+        ("My mum had breast cancer.", "cancer_history"),
+        ("My husband has sciatica.", "pain_below_knee"),
+        ("My dad has bad back pain.", "pain"),
+        ("FHx: breast ca (mother).", "cancer_history"),
+        ("Cancer runs in my family.", "cancer_history"),
+    ],
+)
+def test_other_person(text: str, fid: str) -> None:
+    has(text, fid, None, "other_person")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My father has ankylosing spondylitis.",
+        "Family history of ankylosing spondylitis.",
+        "FHx: AS.",
+        "My brother has AS.",
+    ],
+)
+def test_family_history_of_ankylosing_spondylitis_counts(text: str) -> None:
+    has(text, "spondyloarthritis_features", True, "other_person")
+
+
+def test_other_person_scope_stops_at_the_writer() -> None:
+    got = read("My girlfriend worries that my back cracking means arthritis.")
+    assert got["back_sound"] == (True, "affirmed")
+    got = read("I'm 68 and lately my wife says I walk stooped over and shuffle.")
+    assert got["gait_change"] == (True, "affirmed")
+    got = read("My mum had breast cancer and I had ovarian cancer.")
+    assert got["cancer_history"][0] is True
+
+
+@pytest.mark.parametrize(
+    ("text", "fid"),
+    [
+        ("Maybe a little numbness in my foot.", "leg_numbness"),
+        ("I'm not sure if I have a fever.", "fever"),
+        ("My leg might be weak.", "leg_weakness"),
+        ("Possibly some tingling in my toes.", "leg_tingling"),
+        ("I don't think I've lost weight.", "weight_loss"),
+        ("?sciatica", "pain_below_knee"),
+        ("Query cauda equina, ?saddle anaesthesia.", "saddle_numbness"),
+    ],
+)
+def test_uncertain(text: str, fid: str) -> None:
+    has(text, fid, None, "uncertain")
+
+
+@pytest.mark.parametrize(
+    ("text", "fid"),
+    [
+        ("I think my hip flexors are really tight.", "tight_hips_hamstrings"),
+        ("I think my back rounds at the bottom.", "form_breakdown"),
+        ("I think I've lost some weight.", "weight_loss"),
+        ("I'm not sure why my back clicks.", "back_sound"),
+        ("Is it normal that my back cracks?", "back_sound"),
+    ],
+)
+def test_weak_hedges_and_questions_affirm(text: str, fid: str) -> None:
+    has(text, fid, True, "affirmed")
+
+
+def test_the_uncertain_reading_is_reported_without_counting() -> None:
+    (item,) = [m for m in parse("Maybe some numbness.") if m["id"] == "leg_numbness"]
+    assert item["present"] is None
+    assert item["assertion"] == "uncertain"
+
+
+def test_clinical_note() -> None:
+    text = "58F c/o LBP x 2/52, denies fever, weight loss or bladder changes, h/o breast ca"
+    got = read(text)
+    assert got["pain"] == (True, "affirmed")
+    assert got["pain_over_3_days"][0] is True
+    assert got["fever"] == (False, "negated")
+    assert got["weight_loss"] == (False, "negated")
+    assert got["bladder_dysfunction"] == (False, "negated")
+    assert got["cancer_history"] == (True, "historical")
+
+
+def test_clinical_note_with_normal_findings() -> None:
+    got = read("45 yo M, chronic LBP, ?sciatica, no saddle anaesthesia, bladder and bowels normal.")
+    assert got["pain"][0] is True
+    assert got["pain_over_3_months"][0] is True
+    assert got["pain_below_knee"] == (None, "uncertain")
+    assert got["saddle_numbness"][0] is False
+    assert got["bladder_dysfunction"][0] is False
+    assert got["bowel_dysfunction"][0] is False
+
+
+def test_item_shape() -> None:
+    text = "My lower back clicks but it doesn't hurt."
+    items: list[dict[str, Any]] = parse(text)
+    assert [m["id"] for m in items] == ["back_sound", "pain"]
+    for m in items:
+        assert set(m) == {"id", "present", "assertion", "span", "text", "origin"}
+        assert m["origin"] == "text"
+        start, end = m["span"]
+        assert text[start:end] == m["text"]
+    assert items[1]["text"] == "hurt"
+
+
+def test_affirmed_beats_negated_for_one_finding() -> None:
+    got = read("No pain at rest, but a sharp pain when I bend.")
+    assert got["pain"][0] is True
+    assert got["pain_sharp"][0] is True
+
+
+def test_uncertain_beats_negated_for_one_finding() -> None:
+    # doubt reopens the question, so the interview asks instead of taking "no"
+    assert read("No numbness. Well, maybe a little numbness in my toes.")["leg_numbness"][0] is None

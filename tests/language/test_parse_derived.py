@@ -1,0 +1,141 @@
+"""Derived findings: durations, laterality, implications; and demographics."""
+
+from __future__ import annotations
+
+import pytest
+
+from crepitus.language import demographics, parse
+
+
+def read(text: str) -> dict[str, bool | None]:
+    return {m["id"]: m["present"] for m in parse(text)}
+
+
+DURATION_IDS = ("pain_over_3_days", "pain_over_6_weeks", "pain_over_3_months")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Back pain for 3 weeks.", (True, None, None)),
+        ("My back has been aching for a week.", (True, None, None)),
+        ("Constant dull pain for 8 weeks.", (True, True, None)),
+        ("Lower back pain for about five months.", (True, True, True)),
+        ("It hurts. It has been like this for over a year.", (True, True, True)),
+        ("Two weeks of lower back pain.", (True, None, None)),
+        ("It's been getting worse over the past month and it hurts.", (True, None, None)),
+        ("LBP x 2/52", (True, None, None)),
+        ("LBP x 6/12", (True, True, True)),
+        ("c/o LBP 3-week history", (True, None, None)),
+        ("My back started hurting 4 months ago.", (True, True, True)),
+        ("It's sore for a day afterwards but fine otherwise.", (False, None, None)),
+        ("My back has hurt since yesterday.", (False, None, None)),
+        ("Sore for a couple of days.", (False, None, None)),
+        ("My back hurts, for weeks now.", (True, None, None)),
+        ("Aching for years.", (True, True, True)),
+        ("For about five months, coming on slowly, my lower back has been stiff and it wakes me "
+         "at night.", (True, True, True)),
+        ("Chronic LBP.", (True, True, True)),
+    ],
+)  # fmt: skip
+def test_durations(text: str, expected: tuple[bool | None, ...]) -> None:
+    got = read(text)
+    assert tuple(got.get(fid) for fid in DURATION_IDS) == expected, got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My back clicks and has done for two years.",  # no pain: the duration is the clicking's
+        "I've lost 8 kilos over three months and now my back hurts.",  # the months are the weight's
+        "I've worked as a nurse for 20 years. My back hurts.",
+        "Since yesterday I can't pee. My back aches.",
+        "I've been on prednisone for years. My back hurts.",
+        "My back hurts since Monday.",  # how long is unknown
+        "Half an hour ago I got terrible pain.",  # the time of an event, not a stated span
+    ],
+)
+def test_durations_that_are_not_the_pains(text: str) -> None:
+    got = read(text)
+    assert all(fid not in got for fid in DURATION_IDS), got
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Both of my legs have been numb and tingling.", True),
+        ("I have pain that shoots into both legs when I walk.", True),
+        ("Now I can't stand up, my legs won't hold me.", True),
+        ("My legs feel weak.", True),
+        ("Pain down my left leg and now my right leg too.", True),
+        ("Bilateral sciatica.", True),
+        ("Shooting pain down the back of my left leg past the knee.", False),
+        ("Tingling down my right leg now and then.", False),
+        ("My right foot has started slapping when I walk.", False),
+        ("No numbness in either leg.", False),
+    ],
+)
+def test_bilateral_leg_symptoms(text: str, expected: bool) -> None:
+    assert read(text).get("bilateral_leg_symptoms") is expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can move my legs fine.",  # denied, so no side
+        "The area between my legs feels numb.",  # the saddle
+        "My back hurts when I lift my legs.",  # the legs are not where it hurts
+        "Pain down my leg.",  # side not said
+    ],
+)
+def test_no_laterality(text: str) -> None:
+    assert "bilateral_leg_symptoms" not in read(text)
+
+
+def test_implications() -> None:
+    got = read("I get a sharp stinging pain in the same spot and it's getting worse.")
+    assert got["pain_not_improving"] is True  # getting worse is not getting better
+    got = read("I can't lift my toes.")
+    assert got["leg_weakness_severe"] is True and got["leg_weakness"] is True
+    got = read("It wakes me at night.")
+    assert got["pain"] is True  # pain_night -> pain, from the knowledge base
+
+
+def test_derived_items_carry_the_span_they_came_from() -> None:
+    text = "My back has been aching for a week."
+    (item,) = [m for m in parse(text) if m["id"] == "pain_over_3_days"]
+    assert item["assertion"] == "affirmed"
+    assert item["text"] == "for a week"
+    assert text[item["span"][0] : item["span"][1]] == "for a week"
+
+
+@pytest.mark.parametrize(
+    ("text", "age", "sex"),
+    [
+        ("I'm 45 and my back clicks.", 45, None),
+        ("I'm 72 and a smoker.", 72, None),
+        ("58F c/o LBP", 58, "female"),
+        ("58 F, LBP", 58, "female"),
+        ("45 yo M with LBP", 45, "male"),
+        ("45yo male", 45, "male"),
+        ("a 45-year-old woman with back pain", 45, "female"),
+        ("I'm a 45 year old woman.", 45, "female"),
+        ("I'm a 34 year old guy and my back cracks.", 34, "male"),
+        ("Female, 61, LBP", 61, "female"),
+        ("I am in my late 50s.", 58, None),
+        ("My husband says my back clicks.", None, None),  # says nothing of the writer's sex
+        ("My wife says I walk stooped.", None, None),
+        ("My 5-year-old son jumps on my back.", None, None),
+        ("I have a 3 year old and my back hurts.", None, None),
+        ("I'm 150 years old.", None, None),
+        ("I'm 6 foot and 90 kg.", None, None),
+        ("I lift 100 kg.", None, None),
+        ("I had prostate cancer.", None, "male"),
+        ("I'm 20 weeks pregnant.", None, "female"),
+        ("Pt is a 63 y/o gentleman.", 63, "male"),
+        ("She reports LBP x 2/52.", None, "female"),
+        ("", None, None),
+    ],
+)
+def test_demographics(text: str, age: int | None, sex: str | None) -> None:
+    assert demographics(text) == {"age": age, "sex": sex}
