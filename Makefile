@@ -25,7 +25,7 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 run: install
-	$(BIN)/crepitus demo
+	$(BIN)/crepitus serve --host $(HOST) --port $(PORT)
 
 system-deps:
 	bash scripts/system-deps.sh

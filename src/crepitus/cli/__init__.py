@@ -162,6 +162,18 @@ def parse(
 
 
 @app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
+) -> None:
+    """Run the web page and the HTTP API (database: CREPITUS_DATABASE_URL, default SQLite)."""
+    from crepitus.api.serve import serve as run
+
+    run(host=host, port=port, workers=workers)
+
+
+@app.command()
 def interview(
     transcript: Annotated[
         Path | None,

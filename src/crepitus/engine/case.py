@@ -23,6 +23,7 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from crepitus import kb
 from crepitus.engine.trends import Trends, compute_trends
@@ -36,10 +37,12 @@ __all__ = [
     "EvidenceIn",
     "Fact",
     "build_case",
+    "problem_from",
     "validate_case",
 ]
 
 MAX_TEXT = 10_000
+EARLIEST_YEAR = 1900  # older diary times are typing errors, and would overflow date arithmetic
 Origin = Literal["explicit", "diary", "text", "derived"]
 _ORIGIN_RANK = {"explicit": 3, "diary": 2, "text": 1, "derived": 0}
 
@@ -63,10 +66,23 @@ class DiaryEntryIn(_Strict):
     findings: list[StrictStr] = Field(default_factory=list, max_length=100)
     note: StrictStr | None = Field(default=None, max_length=2000)
 
+    @field_validator("at", mode="before")
+    @classmethod
+    def _iso_only(cls, v: Any) -> Any:
+        # pydantic would read a number as a Unix time; the contract says ISO 8601.
+        if not isinstance(v, str | datetime):
+            raise PydanticCustomError("datetime_type", "must be an ISO 8601 date and time")
+        return v
+
     @field_validator("at")
     @classmethod
     def _aware(cls, v: datetime) -> datetime:
-        return v if v.tzinfo else v.replace(tzinfo=UTC)
+        v = v if v.tzinfo else v.replace(tzinfo=UTC)
+        if v.year < EARLIEST_YEAR:
+            raise PydanticCustomError(
+                "datetime_too_old", "must be after {year}", {"year": EARLIEST_YEAR}
+            )
+        return v
 
 
 class CaseIn(_Strict):
@@ -144,6 +160,8 @@ _MSG: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "datetime_from_date_parsing": lambda e: "must be an ISO 8601 date and time",
     "datetime_parsing": lambda e: "must be an ISO 8601 date and time",
     "datetime_type": lambda e: "must be an ISO 8601 date and time",
+    "datetime_too_old": lambda e: f"must be after {e.get('ctx', {}).get('year')}",
+    "bool_parsing": lambda e: "must be true or false",
 }
 
 _ALLOWED = {
@@ -155,7 +173,8 @@ _ALLOWED = {
 }
 
 
-def _problem_from(err: Mapping[str, Any]) -> Problem:
+def problem_from(err: Mapping[str, Any]) -> Problem:
+    """A pydantic error as a Problem worded the way every surface words it."""
     loc = ".".join(str(p) for p in err["loc"])
     kind = str(err["type"])
     make = _MSG.get(kind)
@@ -185,7 +204,7 @@ def validate_case(data: Any) -> CaseIn:
     except ValidationError as exc:
         # Report type errors and unknown ids together, each field once.
         flagged = {p.loc for p in problems}
-        problems += [p for p in map(_problem_from, exc.errors()) if p.loc not in flagged]
+        problems += [p for p in map(problem_from, exc.errors()) if p.loc not in flagged]
         raise CaseError(sorted(problems, key=_loc_order)) from None
     now = datetime.now(UTC)
     for i, entry in enumerate(case.diary):
@@ -196,8 +215,9 @@ def validate_case(data: Any) -> CaseIn:
     return case
 
 
-def _loc_order(p: Problem) -> list[Any]:
-    return [int(x) if x.isdigit() else x for x in p.loc.split(".")]
+def _loc_order(p: Problem) -> list[tuple[int, int, str]]:
+    # Numeric parts sort as numbers ("evidence.2" before "evidence.10"), and never meet a string.
+    return [(0, int(x), "") if x.isdigit() else (1, 0, x) for x in p.loc.split(".")]
 
 
 def _unknown(loc: str, fid: str, ids: list[str]) -> Problem:

@@ -1,0 +1,221 @@
+"""The /v1 JSON routes and /healthz. Thin: validate, call the core, store, answer.
+
+Where the work runs (measured with bench/http_bench.py): the core is pure CPU and takes well under
+a millisecond for a structured case or a short text, and a write to a local SQLite file about
+0.3 ms, so both run right on the event loop. A thread hop costs more than that, and under load the
+GIL hand-offs it adds, some inside SQLite's write lock, cut throughput by more than half. Work
+that can take longer goes to the thread pool: the core on long free text (about 50 ms at 10,000
+characters), and every call to a database across a network (PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse, Response
+
+import crepitus
+from crepitus import kb
+from crepitus.api._problems import ProblemDetails
+from crepitus.api._schemas import (
+    AssessmentOut,
+    Health,
+    InterviewStep,
+    KnowledgeOut,
+    ParseIn,
+    ParseOut,
+    StoredAssessmentOut,
+)
+from crepitus.engine.case import CaseIn
+from crepitus.store import Store
+
+__all__ = ["CASE_PATHS", "router"]
+
+log = logging.getLogger("crepitus.api")
+router = APIRouter()
+
+#: Routes whose body is a case: their validation errors are named by the core's own checks.
+CASE_PATHS = frozenset({"/v1/assess", "/v1/interview/next"})
+
+# Results are health data: keep them out of shared caches.
+_PRIVATE = {"Cache-Control": "no-store"}
+
+_ERROR_TEXT = {
+    400: "The body is not valid JSON (or is empty)",
+    404: "Nothing has this token",
+    413: "The body is larger than the configured limit (64,000 bytes by default)",
+    415: "The body was not sent as application/json",
+    422: "The content is invalid; `errors` names every bad field",
+    503: "The database does not answer",
+}
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {c: {"model": ProblemDetails, "description": _ERROR_TEXT[c]} for c in codes}
+
+
+_BODY_ERRORS = _errors(400, 413, 415, 422)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+#: Free text up to this many characters is read on the event loop (about a millisecond).
+INLINE_TEXT = 1_000
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+async def _run(inline: bool, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    return fn(*args, **kwargs) if inline else await run_in_threadpool(fn, *args, **kwargs)
+
+
+def _quick(text: str | None) -> bool:
+    return text is None or len(text) <= INLINE_TEXT
+
+
+def _case_dict(case: CaseIn) -> dict[str, Any]:
+    # What the client sent, as JSON types (dates as ISO strings), without filled-in defaults.
+    return case.model_dump(mode="json", exclude_unset=True)
+
+
+@router.post(
+    "/v1/assess",
+    response_model=AssessmentOut,
+    responses=_BODY_ERRORS,
+    summary="Assess a case",
+    description=(
+        "Triage level with its reasons, the possible causes ranked, the evidence used and a care "
+        "plan. The assessment is stored and `token`/`link` give its private address; pass "
+        "`?store=false` to skip storing (then both are null)."
+    ),
+)
+async def post_assess(
+    case: CaseIn,
+    request: Request,
+    store: Annotated[
+        bool, Query(description="Store the assessment under a private token (default true)")
+    ] = True,
+) -> Response:
+    data = _case_dict(case)
+    result = await _run(_quick(case.text), crepitus.assess, data)
+    token = None
+    if store:
+        db = _store(request)
+        token = await _run(db.local, db.save_assessment, data, result)
+    link = f"/r/{token}" if token else None
+    return JSONResponse({**result, "token": token, "link": link}, headers=_PRIVATE)
+
+
+@router.post(
+    "/v1/interview/next",
+    response_model=InterviewStep,
+    responses=_BODY_ERRORS,
+    summary="The next interview question",
+    description="Given everything known so far, what to ask next, or that it is time to stop.",
+)
+async def post_next_question(case: CaseIn) -> Response:
+    step = await _run(_quick(case.text), crepitus.next_question, _case_dict(case))
+    return JSONResponse(step, headers=_PRIVATE)
+
+
+def _demographics(text: str) -> dict[str, Any]:
+    # Not part of the public API; used when the language package offers it.
+    from crepitus import language
+
+    read = getattr(language, "demographics", None)
+    found = read(text) if callable(read) else None
+    return dict(found) if isinstance(found, dict) else {}
+
+
+@router.post(
+    "/v1/parse",
+    response_model=ParseOut,
+    responses=_BODY_ERRORS,
+    summary="Findings mentioned in free text",
+    description="Each finding the text mentions, with its words, position and whether negated.",
+)
+async def post_parse(body: ParseIn) -> Response:
+    return JSONResponse(await _run(_quick(body.text), _parse, body.text))
+
+
+def _parse(text: str) -> dict[str, Any]:
+    return {"findings": crepitus.parse(text), "demographics": _demographics(text)}
+
+
+@lru_cache(maxsize=2)
+def _knowledge_json(knowledge: kb.KnowledgeBase) -> bytes:
+    body = {
+        "version": knowledge.version,
+        "findings": [
+            f.model_dump(include={"id", "group", "label", "question"})
+            for f in knowledge.findings.values()
+        ],
+        "conditions": [
+            c.model_dump(include={"id", "name", "explanation", "icd10"})
+            for c in knowledge.conditions.values()
+        ],
+        "sources": [s.model_dump(exclude_none=True) for s in knowledge.sources.values()],
+    }
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@router.get(
+    "/v1/knowledge",
+    response_model=KnowledgeOut,
+    summary="The knowledge base in use",
+    description="Its version, the findings (with the question asked), conditions and sources.",
+)
+async def get_knowledge() -> Response:
+    return Response(_knowledge_json(kb.load()), media_type="application/json")
+
+
+@router.get(
+    "/v1/assessments/{token}",
+    response_model=StoredAssessmentOut,
+    responses=_errors(404),
+    summary="A stored assessment",
+    description="The case and the assessment saved under a private token.",
+)
+async def get_assessment(token: str, request: Request) -> Response:
+    db = _store(request)
+    stored = await _run(db.local, db.get_assessment, token)
+    if stored is None:
+        raise HTTPException(404, "No assessment has this token.")
+    body = {
+        "token": stored.token,
+        "created_at": stored.created_at.isoformat(),
+        "knowledge_version": stored.knowledge_version,
+        "level": stored.level,
+        "case": stored.case,
+        "result": stored.result,
+    }
+    return JSONResponse(body, headers=_PRIVATE)
+
+
+@router.get(
+    "/healthz",
+    response_model=Health,
+    responses={503: {"model": Health, "description": _ERROR_TEXT[503]}},
+    summary="Liveness and database check",
+)
+async def healthz(request: Request) -> Response:
+    version = kb.load().version
+    db = _store(request)
+    try:
+        await _run(db.local, db.ping)
+    except Exception:  # any failure means the same to a health check: not ready
+        log.warning("health check: the database does not answer", exc_info=True)
+        body = {"status": "error", "knowledge_version": version, "database": "unavailable"}
+        return JSONResponse(body, 503)
+    return JSONResponse({"status": "ok", "knowledge_version": version, "database": "ok"})

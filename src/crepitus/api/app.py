@@ -1,0 +1,116 @@
+"""The application factory: ``uvicorn crepitus.api.app:create_app --factory``.
+
+It serves the JSON API (/v1, /healthz, /openapi.json, /docs) and, when the web package is
+present, the patient pages and their static files.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import Response
+
+import crepitus
+from crepitus import kb
+from crepitus.api._limits import BodyLimit
+from crepitus.api._problems import PROBLEM_MEDIA_TYPE, install_error_handlers
+from crepitus.api._routes import CASE_PATHS
+from crepitus.api._routes import router as api_router
+from crepitus.settings import Settings, get_settings
+from crepitus.store import Store
+
+__all__ = ["create_app"]
+
+_DESCRIPTION = """\
+Triage, possible causes and a care plan for a lower back that clicks, cracks or pops.
+
+Errors are [RFC 9457](https://www.rfc-editor.org/rfc/rfc9457) problem details
+(`application/problem+json`); `errors` names every bad field with what is allowed.
+"""
+
+
+def _web() -> Any | None:
+    """The web package, or None while it does not exist (the API works without it)."""
+    try:
+        return importlib.import_module("crepitus.web")
+    except ImportError as exc:
+        if exc.name != "crepitus.web":
+            raise  # a fault inside the web package must not pass for its absence
+        return None
+
+
+def _warm_up() -> None:
+    # A broken knowledge base or language pipeline stops the server here, not on the first
+    # request; and the first case with text is not slowed by loading the language model.
+    kb.load()
+    crepitus.parse("My lower back clicks when I bend.")
+
+
+def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    def build() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            doc = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            # FastAPI documents every response as application/json; problems are problem+json.
+            problem = "#/components/schemas/ProblemDetails"
+            for operation in (op for item in doc["paths"].values() for op in item.values()):
+                for response in operation.get("responses", {}).values():
+                    content = response.get("content", {})
+                    if content.get("application/json", {}).get("schema", {}).get("$ref") == problem:
+                        content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+            app.openapi_schema = doc
+        return app.openapi_schema
+
+    return build
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The ASGI app; ``settings`` default to the ``CREPITUS_*`` environment."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _warm_up()
+        app.state.store = Store(settings.database_url)
+        try:
+            yield
+        finally:
+            app.state.store.close()
+
+    app = FastAPI(
+        title="crepitus",
+        version=crepitus.__version__,
+        description=_DESCRIPTION,
+        lifespan=lifespan,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.include_router(api_router)
+
+    web = _web()
+    error_page: Callable[[Request, int], Response] | None = None
+    if web is not None:
+        router = getattr(web, "router", None)
+        if isinstance(router, APIRouter):
+            app.include_router(router)
+        error_page = getattr(web, "error_page", None)
+        static = Path(str(resources.files("crepitus") / "web" / "static"))
+        if static.is_dir():
+            app.mount("/static", StaticFiles(directory=static), name="static")
+
+    install_error_handlers(app, CASE_PATHS, error_page)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.openapi = _openapi(app)  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,56 @@
+"""Tables, as typed SQLAlchemy declarative models. The migrations create them; keep both in step."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = ["Assessment", "Base", "DiaryEntry"]
+
+# Stable constraint names, so later migrations can refer to them on SQLite and PostgreSQL alike.
+_NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=_NAMING)
+    # Plain JSON rather than PostgreSQL's JSONB: JSONB reorders keys, and a stored assessment
+    # should read back exactly as it was answered.
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+class Assessment(Base):
+    __tablename__ = "assessments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    knowledge_version: Mapped[str] = mapped_column(String(64))
+    case: Mapped[dict[str, Any]]
+    result: Mapped[dict[str, Any]]
+    level: Mapped[str] = mapped_column(String(32))
+
+
+class DiaryEntry(Base):
+    """One entry of a person's symptom diary, attached to their assessment (issue 6)."""
+
+    __tablename__ = "diary_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    pain: Mapped[int | None] = mapped_column(Integer)
+    sound: Mapped[bool | None]
+    activity: Mapped[str | None] = mapped_column(String(200))
+    findings: Mapped[list[str]]
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

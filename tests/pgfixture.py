@@ -1,0 +1,68 @@
+"""A throwaway PostgreSQL 15 cluster for the tests: Unix socket only, fsync off, removed after.
+
+Missing server binaries fail the tests rather than skip them: ``make test`` installs PostgreSQL
+(scripts/system-deps.sh), so a skip would only hide a broken set-up.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+__all__ = ["PG_BIN", "pg_url"]
+
+PG_BIN = Path(os.environ.get("CREPITUS_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def _as_postgres(*cmd: str) -> list[str]:
+    # initdb refuses to run as root; as another user, run it as that user.
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else list(cmd)
+
+
+def _run(cmd: list[str]) -> None:
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
+    if done.returncode != 0:
+        pytest.fail(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """``postgresql+psycopg://postgres@/postgres?host=DIR`` for a fresh cluster of this session."""
+    initdb, pg_ctl = PG_BIN / "initdb", PG_BIN / "pg_ctl"
+    if not (initdb.exists() and pg_ctl.exists()):
+        pytest.fail(
+            f"PostgreSQL 15 server binaries are missing from {PG_BIN}: run "
+            "`make system-deps` (or `apt-get install postgresql`), or set CREPITUS_PG_BIN"
+        )
+    # Short and under /tmp: pytest's tmp_path is unreadable to the postgres user and a socket
+    # path must stay under 107 bytes.
+    folder = tempfile.mkdtemp(prefix="pg.", dir="/tmp")
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    os.chmod(folder, 0o700)
+    data = f"{folder}/data"
+    try:
+        _run(
+            _as_postgres(
+                str(initdb), "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"
+            )
+        )
+        server_options = f"-k {folder} -c listen_addresses='' -c fsync=off"
+        log = f"{folder}/server.log"
+        _run(_as_postgres(str(pg_ctl), "-D", data, "-l", log, "-w", "-o", server_options, "start"))
+        yield f"postgresql+psycopg://postgres@/postgres?host={folder}"
+    finally:
+        if Path(data, "postmaster.pid").exists():
+            subprocess.run(
+                _as_postgres(str(pg_ctl), "-D", data, "-m", "immediate", "-w", "stop"),
+                capture_output=True,
+                timeout=60,
+                check=False,
+            )
+        shutil.rmtree(folder, ignore_errors=True)
