@@ -65,16 +65,28 @@ def pain_chart(entries: Sequence[Entry], fmt: Format = "svg") -> bytes:
         trends = compute_trends(entries)
         if trends.pain_baseline is not None:
             line = min(10.0, trends.pain_baseline + 2)
-            ax.axhline(line, color=_ORANGE, linestyle="--", linewidth=1,
-                       label="2 points above the start of the last two weeks")
+            ax.axhline(
+                line,
+                color=_ORANGE,
+                linestyle="--",
+                linewidth=1,
+                label="2 points above the start of the last two weeks",
+            )
             ax.legend(loc="upper left", frameon=False, fontsize=8, ncols=2)
         from matplotlib.dates import AutoDateLocator, DateFormatter
 
         ax.xaxis.set_major_locator(AutoDateLocator(maxticks=8))
         ax.xaxis.set_major_formatter(DateFormatter("%d %b"))
     else:
-        ax.text(0.5, 0.5, "No pain scores yet", ha="center", va="center", transform=ax.transAxes,
-                color=_GREY)
+        ax.text(
+            0.5,
+            0.5,
+            "No pain scores yet",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            color=_GREY,
+        )
         ax.set_xticks([])
     return _save(plt, fig, fmt, title)
 
@@ -91,15 +103,21 @@ def clicks_chart(entries: Sequence[Entry], fmt: Format = "svg") -> bytes:
         outside = [w["outside_exercise"] for w in weeks]
         during = [w["clicks"] - w["outside_exercise"] for w in weeks]
         ax.bar(labels, during, color=_BLUE, label="during exercise")
-        ax.bar(labels, outside, bottom=during, color=_ORANGE, hatch="//",
-               label="outside exercise")
+        ax.bar(labels, outside, bottom=during, color=_ORANGE, hatch="//", label="outside exercise")
         # Headroom so the legend never sits on a bar.
         ax.set_ylim(0, max(w["clicks"] for w in weeks) * 1.45 + 0.5)
         ax.legend(loc="upper left", frameon=False, fontsize=8, ncols=2)
         ax.tick_params(axis="x", labelrotation=45, labelsize=8)
         ax.yaxis.get_major_locator().set_params(integer=True)
     else:
-        ax.text(0.5, 0.5, "No clicks logged yet", ha="center", va="center",
-                transform=ax.transAxes, color=_GREY)
+        ax.text(
+            0.5,
+            0.5,
+            "No clicks logged yet",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            color=_GREY,
+        )
         ax.set_xticks([])
     return _save(plt, fig, fmt, title)
