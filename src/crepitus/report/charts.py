@@ -75,8 +75,9 @@ def pain_chart(entries: Sequence[Entry], fmt: Format = "svg") -> bytes:
             ax.legend(loc="upper left", frameon=False, fontsize=8, ncols=2)
         from matplotlib.dates import AutoDateLocator, DateFormatter
 
-        ax.xaxis.set_major_locator(AutoDateLocator(maxticks=8))
-        ax.xaxis.set_major_formatter(DateFormatter("%d %b"))
+        # matplotlib.dates ships without type hints.
+        ax.xaxis.set_major_locator(AutoDateLocator(maxticks=8))  # type: ignore[no-untyped-call]
+        ax.xaxis.set_major_formatter(DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
     else:
         ax.text(
             0.5,

@@ -67,8 +67,8 @@ def render_pdf(
     charts: Sequence[Chart] = (),
 ) -> bytes:
     """The assessment as a PDF report (A4), the same content as the result page."""
-    from weasyprint import HTML  # type: ignore[import-untyped]
-    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
     view = build_view(result, case, created_at)
     html = render_html(view, token, charts)
