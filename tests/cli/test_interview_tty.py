@@ -69,11 +69,9 @@ def test_emergency_stops_at_once_and_back_undoes(tmp_path: Path) -> None:
     child.sendline("abc")
     child.expect("whole number from 0 to 120")
     child.sendline("52")
-    for _ in range(5):  # urgent events: all no
-        child.expect(r"\[y/n/\?\] ")
+    # Urgent events: "no" to each, until the cauda equina questions begin.
+    while child.expect([r"have you noticed any of these.*?\[y/n/\?\] ", r"\[y/n/\?\] "]) == 1:
         child.sendline("n")
-    child.expect("have you noticed any of these")
-    child.expect(r"\[y/n/\?\] ")
     child.sendline("n")  # bladder: no, then take it back
     child.expect(r"\[y/n/\?\] ")
     child.sendline("back")

@@ -20,6 +20,7 @@ def level(*present: str, age: int | None = 40, absent: tuple[str, ...] = ()) -> 
         (("back_sound", "self_cracking", "self_cracking_frequent"), "self_care"),
         (("back_sound", "pain", "pain_after_sudden_move", "muscle_spasm"), "self_care"),
         (("pain_sudden_severe", "fainting"), "emergency_ambulance"),
+    (("fainting",), "consultation_24"),
         (("trauma_major", "leg_weakness_severe"), "emergency_ambulance"),
         (("trauma_major", "unable_to_bear_weight"), "emergency_ambulance"),
         (("bladder_dysfunction",), "emergency"),
@@ -62,6 +63,12 @@ def level(*present: str, age: int | None = 40, absent: tuple[str, ...] = ()) -> 
 )
 def test_levels(present: tuple[str, ...], expected: str) -> None:
     assert level(*present) == expected
+
+
+def test_collapse_with_severe_pain_over_50_is_an_ambulance() -> None:
+    assert level("fainting", "pain_severe", age=60) == "emergency_ambulance"
+    assert level("fainting", "pain_severe", age=None) == "emergency_ambulance"
+    assert level("fainting", "pain_severe", age=30) == "consultation_24"
 
 
 def test_inflammatory_back_pain_needs_four_of_five_asas_criteria() -> None:
