@@ -28,6 +28,11 @@ Policies, briefly (the modules say more):
   one) with the span of the phrase they came from.
 * Vague phrases count only when denied ("no leg problems" rules out leg numbness, tingling and
   weakness; "leg problems" asserts nothing).
+* Clinical and texting shorthand is read as the word it stands for ("no leg sx", "anal tone ↓",
+  "bilat", "SLR +ve L"; ``_rules.SHORTHAND``), in the lexicon and in the text alike.
+* A time or activity phrase belongs to its own segment's finding before a pain or sound further
+  away ("... and I get sweats at night" is no night pain); a "getting worse" said of the
+  clicking, or next to a denied pain, is not a pain that is not improving.
 * Text is refused over 10,000 characters (``CaseError``, type "too_long"); empty or blank text
   gives ``[]``; nothing else raises.
 

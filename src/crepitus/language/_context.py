@@ -20,14 +20,19 @@ trigger, so a list shares one negation ("denies fever, weight loss or bladder ch
   stand straight, leaning to one side" denies nothing, and "couldn't pass urine" is never read
   as a denial of bladder trouble;
 * "years ago" and "last year" date an onset, not a history, when the same segment says it
-  started ("it started years ago"); "for the past week", "since Monday" are never history.
+  started ("it started years ago"); "for the past week", "since Monday" are never history;
+  a history runs on into "..., that was the worst pain of my life";
+* "can't stand up without my back going into spasm" denies nothing: the spasm is there;
+* a hedge right before a number doubts the number ("I crack it maybe 3-4 times a day");
+* a question answered "No." in the next sentence is a denial ("Pins and needles? No.");
+* ", felt faint" after a comma starts a clause of its own, as a new subject does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from crepitus.language import _rules
 
@@ -83,6 +88,8 @@ def layout(doc: Any, correct: Callable[[str], str | None] | None = None) -> Layo
             fixed = correct(norm)
             if fixed is not None:
                 tok.norm_ = norm = fixed
+        elif text[-1:] in "xX" and text[:-1].isdigit():
+            tok.norm_ = norm = "times"  # "20x a day"
         texts.append(text)
         norms.append(norm)
         idx.append(tok.idx)
@@ -109,6 +116,7 @@ def layout(doc: Any, correct: Callable[[str], str | None] | None = None) -> Layo
                 or texts[i - 1] in (")", "]")
                 or (low == "other" and nxt == "than")
                 or (low in _rules.COORDINATORS and nxt in _rules.SUBJECT_STARTERS)
+                or (low == "," and nxt in _rules.CLAUSE_VERBS)
             ):
                 g, c = g + 1, c + 1
             elif (
@@ -168,6 +176,14 @@ def _keep(lay: Layout, start: int, end: int, category: str, phrase: str) -> bool
                 for j in range(len(norms))
                 if lay.seg[j] == lay.seg[start]
             )
+    if category == "uncertain" and phrase in _rules.NUMBER_HEDGES and end < len(norms):
+        # "I crack it myself maybe 3-4 times a day": the doubt is about the number
+        after = norms[end + 1] if end + 1 < len(norms) else ""
+        return not (
+            lay.num[end]
+            or nxt in _rules.QUANTITY_WORDS
+            or (nxt in ("a", "an") and after in _rules.FEW_WORDS)
+        )
     if phrase == "?":
         # Only the clinical prefix "?sciatica"; a question mark ending a question is not doubt.
         return (
@@ -230,8 +246,17 @@ def triggers(lay: Layout, raw: list[tuple[int, int, str, str]], taken: list[bool
                     if subjects > 1:
                         break
                 hi += 1
-        if cat == "negated" and hi < n and lay.norms[hi] in _EXCEPTIONS:
+        if cat == "historical" and direction != "backward" and hi < next_start:
+            hi = _past_clause(lay, end, hi, next_start)
+        if (
+            cat == "negated"
+            and hi < n
+            and lay.norms[hi] in _EXCEPTIONS
+            and lay.sent[hi] == lay.sent[start]
+        ):
             continue  # "no pain except when I bend": the pain is there, under a condition
+        if cat == "negated" and lay.norms[start] == "without" and _unable_before(lay, start):
+            continue  # "can't stand up without my back going into spasm": the spasm is there
         if direction in ("backward", "both"):
             lo = start
             clause = lay.clause[start]
@@ -241,6 +266,58 @@ def triggers(lay: Layout, raw: list[tuple[int, int, str, str]], taken: list[bool
                 lo -= 1
         out.append(Trigger(start, end, cat, direction, lo, hi))
     return out
+
+
+_UNABLE: Final = frozenset(["unable", "impossible"])
+_UNABLE_TO: Final = frozenset(["struggle", "struggling", "hard", "difficult"])  # ... "to"
+
+
+def _past_clause(lay: Layout, end: int, hi: int, stop: int) -> int:
+    """A history's scope runs on into "..., that was the worst pain of my life"."""
+    k, n = hi, len(lay.norms)
+    while k < n and lay.punct[k] and lay.sent[k] == lay.sent[end - 1]:
+        k += 1
+    if (
+        k + 1 < n
+        and k < stop
+        and lay.sent[k] == lay.sent[end - 1]
+        and lay.norms[k] in _rules.PAST_REFERENCE
+        and lay.norms[k + 1] in _rules.PAST_BE
+    ):
+        clause = lay.clause[k + 1]
+        hi = k
+        while hi < stop and hi < n and lay.clause[hi] in (clause, lay.clause[k]):
+            hi += 1
+    return hi
+
+
+def answered_no(lay: Layout) -> frozenset[int]:
+    """Sentences that are questions answered "no" by the next one ("Pins and needles? No.")."""
+    out: set[int] = set()
+    n = len(lay.norms)
+    for i in range(n - 1):
+        if lay.texts[i] != "?" or lay.sent[i + 1] == lay.sent[i]:
+            continue
+        nxt = lay.sent[i + 1]
+        words = [lay.norms[j] for j in range(i + 1, n) if lay.sent[j] == nxt and not lay.punct[j]]
+        if words and words[0] in _rules.NO_ANSWERS and len(words) <= 2:
+            out.add(lay.sent[i])
+    return frozenset(out)
+
+
+def _unable_before(lay: Layout, start: int) -> bool:
+    """An inability earlier in the clause ("can't ... without", "unable to ... without")."""
+    j = start - 1
+    while j >= 0 and lay.clause[j] == lay.clause[start] and start - j <= 8:
+        w = lay.norms[j]
+        if (
+            w in _UNABLE
+            or (w in _UNABLE_TO and lay.norms[j + 1] == "to")
+            or (w == "not" and _inability(lay, j))
+        ):
+            return True
+        j -= 1
+    return False
 
 
 def _inability(lay: Layout, start: int) -> bool:

@@ -9,7 +9,8 @@
 * Laterality -> bilateral_leg_symptoms: a leg finding with plural legs/feet or "both" is
   bilateral; with only "left" or only "right" it is absent (one-sided).
 * Implications: the knowledge base's ``implies`` (pain_sharp -> pain, leg_weakness_severe ->
-  leg_weakness, ...) and "getting worse" -> "not getting better" when there is pain.
+  leg_weakness, ...) and "getting worse" -> "not getting better" when it is said of a pain that
+  is there, not of the clicking ("it doesn't hurt but the clicking is getting louder").
 
 Derived items are "affirmed" (or "negated" for a ruled-out threshold or a one-sided leg) and
 carry the span they came from.
@@ -40,8 +41,21 @@ LEG_FINDINGS: Final = frozenset(
     ["leg_numbness", "leg_tingling", "leg_weakness", "leg_weakness_severe", "pain_below_knee",
      "unable_to_bear_weight"]
 )  # fmt: skip
+# Words that, with the duration, make a sentence that only says how long "it" has been going
+# on: "Been a few weeks.", "Three years now.", "It has been like this for a year."
+_FILLER: Final = _ANAPHORA | words(
+    "been has have had 've 's is was i and now so then for about almost nearly around roughly "
+    "well over on off the a in total far already ago since at least just more than or"
+)
+# Findings that are an onset event: a date on them ("tripped three weeks ago") dates the pain.
+_EVENTS: Final = frozenset(["trauma_minor", "trauma_major", "pain_after_sudden_move"])
+_EPISODIC: Final = frozenset(["stiffness", "morning_stiffness", "muscle_spasm"])
 _LEG_PLURAL: Final = words("legs feet calves shins thighs ankles knees")
-_LEG_SINGLE: Final = words("leg foot calf shin thigh ankle knee side")
+_LEG_SINGLE: Final = words("leg foot calf shin thigh ankle knee side sciatica buttock")
+_SIDES: Final = words("left right one")
+_AND: Final = frozenset(["and", "&", "+", "/"])
+_ON: Final = words("on off")
+_NOISE: Final = words("louder noisier often frequent frequently regularly happening")
 _ALSO: Final = words("too also as well now")
 
 
@@ -65,12 +79,51 @@ def derive(
             out.append(side)
             if side.present:
                 have_true.add(side.fid)
-    out.extend(_implied(have_true, best, out, eng))
+    out.extend(_implied(have_true, best, out, eng, _worsening_of_pain(lay, found, eng)))
     return out
 
 
+def _worsening_of_pain(lay: _context.Layout, found: list[Mention], eng: Engine) -> bool:
+    """Whether a "getting worse" is said of a pain that is there, not of the clicking ("it
+    doesn't hurt but the clicking is getting louder") nor of a denied pain: its subject is the
+    nearest sound or pain mention (same segment first, then the fewest words; else the last one
+    of the two sentences before). One with no subject at all counts."""
+    said = [m for m in found if m.fid in eng.anchors and m.kind != "derived"]
+    for w in found:
+        if w.fid != "pain_worsening" or w.present is not True:
+            continue
+        sent, seg = lay.sent[w.start], lay.seg[w.start]
+        here = [m for m in said if lay.sent[m.start] == sent
+                and (m.end <= w.start or m.start >= w.end)]  # fmt: skip
+        if here:
+            subject = min(here, key=lambda m: (
+                int(lay.seg[m.start] != seg),
+                w.start - m.end if m.end <= w.start else m.start - w.end,
+                int(m.start > w.start),
+            ))  # fmt: skip
+        else:
+            before = [m for m in said if sent - 2 <= lay.sent[m.start] < sent]
+            if not before:
+                return True
+            subject = max(before, key=lambda m: (m.end, m.start))
+        if eng.groups.get(subject.fid) == "pain" and subject.present is True:
+            return True
+        # "Sharp pain every time it clicks, ... it's been getting worse": a sentence of both
+        # reads as the pain's, unless the phrase is about the noise ("louder", "more often").
+        if not _NOISE.intersection(lay.norms[w.start : w.end]) and any(
+            lay.sent[m.start] == sent and m.present is True and eng.groups.get(m.fid) == "pain"
+            for m in said
+        ):
+            return True
+    return False
+
+
 def _pain_like(m: Mention, eng: Engine) -> bool:
-    return m.present is True and eng.groups.get(m.fid) == "pain" and m.fid not in _DURATION_IDS
+    return (
+        m.present is True
+        and m.fid not in _DURATION_IDS
+        and (eng.groups.get(m.fid) == "pain" or m.fid == "pain_below_knee")
+    )
 
 
 def _from_durations(
@@ -91,10 +144,11 @@ def _from_durations(
     segs_with = {lay.seg[m.start] for m in found}
     segs_pain = {lay.seg[m.start] for m in found if _pain_like(m, eng)}
     sents_pain = {lay.sent[m.start] for m in found if _pain_like(m, eng)}
-    attached: list[tuple[_durations.Duration, int, int]] = []
+    attached: list[tuple[_durations.Duration, int, int, bool]] = []
     for d in durations:
         a, b = _token_at(starts, d.start), _token_at(starts, d.end - 1) + 1
         seg = lay.seg[a]
+        rules_out = d.negatable
         if seg in segs_with:
             # A duration is of the finding next to it ("fever since yesterday and back pain":
             # the fever's); a click's duration dates the pain of the sentence ("my back popped 3
@@ -102,7 +156,9 @@ def _from_durations(
             owner = _owner(a, b, [m for m in found if lay.seg[m.start] == seg])
             if _pain_like(owner, eng):
                 ok = True
-            elif eng.groups.get(owner.fid) == "sound":
+                # "it locks for a minute": an episode of stiffness, not how long it has lasted
+                rules_out = rules_out and not (d.hi < 1.0 and owner.fid in _EPISODIC)
+            elif eng.groups.get(owner.fid) == "sound" or owner.fid in _EVENTS:
                 ok = seg in segs_pain or lay.sent[a] in sents_pain
             else:
                 ok = False
@@ -110,24 +166,30 @@ def _from_durations(
             tokens = [j for j in range(n) if lay.seg[j] == seg]
             rest = [j for j in tokens if not a <= j < b and not lay.punct[j]
                     and lay.norms[j] not in ("and", "now", "so", "then", "for")]  # fmt: skip
-            # A duration standing alone ("For five months, ...") qualifies its neighbours; an
-            # anaphoric one ("It has been like this for a year") the pain of the text.
+            # A duration standing alone ("For five months, ...") qualifies its neighbours; one
+            # that says only how long "it" has gone on ("It has been like this for a year",
+            # "Been a few weeks.", "Three years now.") the pain of the text; not one that says
+            # more ("it's got bigger over the last month": the lump's).
             near = {seg + 1, seg - 1}
-            ok = (not rest and any(
+            alone = not rest and any(
                 lay.seg[m.start] in near and lay.sent[m.start] == lay.sent[a]
                 for m in found if _pain_like(m, eng)
-            )) or any(lay.norms[j] in _ANAPHORA for j in tokens)  # fmt: skip
+            )  # fmt: skip
+            anaphoric = (
+                any(lay.norms[j] in _ANAPHORA for j in tokens) or not segs_with.isdisjoint(near)
+            ) and all(lay.norms[j] in _FILLER for j in rest)
+            ok = alone or anaphoric
         if ok:
-            attached.append((d, a, b))
+            attached.append((d, a, b, rules_out))
     if not attached:
         return []
     longest = max(attached, key=lambda x: x[0].lo)
     out: list[Mention] = []
-    d, a, b = longest
+    d, a, b, _ = longest
     for fid, days in THRESHOLDS:
         if d.lo >= days:
             out.append(Mention(fid, "derived", a, b))
-    if not out and all(x[0].negatable and x[0].hi < 3.0 for x in attached):
+    if not out and all(x[3] and x[0].hi < 3.0 for x in attached):
         shortest = min(attached, key=lambda x: x[0].hi)
         out.append(
             Mention("pain_over_3_days", "derived", shortest[1], shortest[2], "negated", False)
@@ -151,11 +213,18 @@ def _laterality(lay: _context.Layout, found: list[Mention]) -> Mention | None:
     sided: list[tuple[int, int, str]] = []  # "left leg", "right foot", "one side"
     for j, w in enumerate(norms):
         window = norms[j + 1 : j + 4]
-        if (w in _LEG_PLURAL and not (j and norms[j - 1] == "between")) or (
+        if (w in _LEG_PLURAL and not (j and "between" in norms[max(0, j - 2) : j])) or (
             w == "both" and any(x in _LEG_PLURAL or x == "sides" for x in window)
         ):
             plural.append(j)
-        elif w in ("left", "right", "one"):
+        elif (
+            w in ("left", "right")
+            and len(window) >= 2
+            and window[0] in _AND
+            and (window[1] in ("left", "right") and window[1] != w)
+        ):
+            plural.append(j)  # "my left and right leg", "SLR +ve L and R"
+        elif w in _SIDES:
             for i, x in enumerate(window[:2]):
                 if x in _LEG_SINGLE:
                     sided.append((j, j + i + 2, w))
@@ -163,6 +232,8 @@ def _laterality(lay: _context.Layout, found: list[Mention]) -> Mention | None:
     if not plural and not sided:
         return None
     also_segs = {lay.seg[k] for k in range(n) if norms[k] in _ALSO}
+    denied = [(m.start, m.end) for m in found if m.present is False]
+    plural = [j for j in plural if not any(a <= j < b for a, b in denied)]
     sides: dict[str, Mention] = {}
     seen: set[tuple[bool, int]] = set()
     for m in found:
@@ -184,9 +255,17 @@ def _laterality(lay: _context.Layout, found: list[Mention]) -> Mention | None:
             return unit[j] == key or (lay.sent[j] == sent and lay.seg[j] in also_segs)
 
         for j in plural:
+            if (
+                m.fid == "pain"
+                and norms[j] == "feet"
+                and _ON.intersection(norms[max(0, j - 2) : j])
+            ):
+                continue  # "my back aches after long shifts on my feet": standing
             if near(j):
                 return Mention("bilateral_leg_symptoms", "derived", j, j + 1)
         for j, k, w in sided:
+            if m.fid == "pain" and norms[k - 1] == "side":
+                continue  # "an ache low down on the right side" is the back's side
             if near(j) and w not in sides:
                 sides[w] = Mention("bilateral_leg_symptoms", "derived", j, k, "negated", False)
     if "left" in sides and "right" in sides:
@@ -196,7 +275,11 @@ def _laterality(lay: _context.Layout, found: list[Mention]) -> Mention | None:
 
 
 def _implied(
-    have_true: set[str], best: dict[str, Mention], derived: list[Mention], eng: Engine
+    have_true: set[str],
+    best: dict[str, Mention],
+    derived: list[Mention],
+    eng: Engine,
+    worse_pain: bool = True,
 ) -> list[Mention]:
     source: dict[str, Mention] = {d.fid: d for d in derived if d.present is True}
     source.update({fid: m for fid, m in best.items() if m.present is True})
@@ -209,8 +292,12 @@ def _implied(
         fid = stack.pop()
         src = source[fid]
         implied = list(eng.implies.get(fid, ()))
-        if fid == "pain_worsening" and "pain" in have_true:
-            implied.append("pain_not_improving")  # getting worse is not getting better
+        if (
+            fid == "pain_worsening"
+            and "pain" in have_true
+            and (worse_pain or src.kind == "derived")
+        ):
+            implied.append("pain_not_improving")  # a pain getting worse is not getting better
         for target in implied:
             if target in have_true:
                 continue

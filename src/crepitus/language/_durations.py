@@ -18,8 +18,8 @@ _INF: Final = math.inf
 UNIT_DAYS: Final = {
     "minute": 1 / 1440, "min": 1 / 1440, "hour": 1 / 24, "hr": 1 / 24, "h": 1 / 24,
     "day": 1.0, "night": 1.0, "d": 1.0, "week": 7.0, "wk": 7.0, "w": 7.0, "fortnight": 14.0,
-    "month": 30.4, "mo": 30.4, "mth": 30.4, "mnth": 30.4, "m": 30.4, "year": 365.0, "yr": 365.0,
-    "y": 365.0,
+    "month": 30.4, "mo": 30.4, "mth": 30.4, "mnth": 30.4, "mont": 30.4, "m": 30.4,
+    "year": 365.0, "yr": 365.0, "yera": 365.0, "y": 365.0,
 }  # fmt: skip
 
 _WORDS: Final = {
@@ -46,7 +46,7 @@ _QUAL = (
 )
 _UNIT = (
     r"(?P<unit>minutes?|mins?|hours?|hrs?|days?|nights?|weeks?|wks?|fortnights?|months?|mos?"
-    r"|mths?|mnths?|years?|yrs?)\b"
+    r"|mths?|mnths?|monts?|years?|yrs?|yeras?)\b"
 )
 _SPAN = _QUAL + _NUM + r"\s*-?\s*" + _UNIT
 
@@ -64,10 +64,21 @@ _LEAD = re.compile(
     r"|going\s+on|like\s+this|like\s+that|within)\s+(?:for\s+)?|\bx\s*"
     r"|\b(?P<since>since)\s+)$", re.I
 )  # fmt: skip
+# A length that recurs ("stiff for 2 hours every morning") is an episode's, not the complaint's.
+_EPISODE = re.compile(
+    r"\s+(?:(?:every|each|a|per|most|in\s+the)\s+(?:mornings?|days?|nights?|evenings?|times?)"
+    r"|first\s+thing|on\s+waking|when\s+i\s+(?:wake|get\s+up)|after\s+(?:waking|i\s+wake))\b",
+    re.I,
+)
 _TAIL = re.compile(r"\s+(?:(?P<ago>ago)|of|now|so\s+far|history|hx|in\s+total)\b", re.I)
 _CLINICAL = re.compile(
-    r"(?:\b(?P<lead>x|for|since)\s*|~\s*)?\b(?P<n>\d{1,3})\s*/\s*(?P<d>52|12|7)\b"
+    r"(?:\b(?P<lead>x|for|since)\s*|~\s*|\b)(?P<n>\d{1,3})\s*/\s*(?P<d>52|12|7)\b"
     r"(?P<tail>\s+(?:ago|hx|history))?",
+    re.I,
+)
+# What makes a bare "6/12" a duration: the complaint or "hx" right after it.
+_OF_PAIN = re.compile(
+    r"\s+(?:[\w-]+\s+){0,2}?(?:lbp|pain|backache|back\s+pain|ache|hx|history|of|sx|symptoms)\b",
     re.I,
 )
 _FIXED_FORMS: Final[list[tuple[str, float, float, bool]]] = [
@@ -80,9 +91,9 @@ _FIXED_FORMS: Final[list[tuple[str, float, float, bool]]] = [
     (r"\b(?:every|each)\s+week\b|\bweek\s+(?:after|by|on)\s+week\b", 14.0, _INF, False),
     (r"\b(?:every|each)\s+month\b|\bmonth\s+(?:after|by|on)\s+month\b", 61.0, _INF, False),
     (r"\bfor\s+(?:some\s+|many\s+|several\s+)?days\b", 3.0, _INF, False),
-    (r"\bfor\s+(?:some\s+|many\s+|several\s+)?weeks\b", 14.0, _INF, False),
-    (r"\bfor\s+(?:some\s+|many\s+|several\s+)?months\b", 61.0, _INF, False),
-    (r"\bfor\s+(?:some\s+|many\s+|several\s+)?(?:years|decades)\b", 730.0, _INF, False),
+    (r"\bfor\s+(?:some\s+|many\s+|several\s+)?(?:weeks|wks)\b", 14.0, _INF, False),
+    (r"\bfor\s+(?:some\s+|many\s+|several\s+)?(?:months|mths)\b", 61.0, _INF, False),
+    (r"\bfor\s+(?:some\s+|many\s+|several\s+)?(?:years|yrs|decades)\b", 730.0, _INF, False),
     (r"\b(?:all\s+my\s+(?:adult\s+)?life|since\s+(?:i\s+was\s+an?\s+)?"
      r"(?:child|kid|teenager|teen|childhood|school|my\s+teens|my\s+twenties))\b",
      1825.0, _INF, False),
@@ -116,7 +127,7 @@ def _unit(raw: str) -> float:
     if u in UNIT_DAYS:
         return UNIT_DAYS[u]
     for stem in ("fortnight", "minute", "month", "night", "hour", "week", "year", "day",
-                 "mnth", "mth", "min", "hr", "wk", "yr", "mo"):  # fmt: skip
+                 "mnth", "mth", "mont", "yera", "min", "hr", "wk", "yr", "mo"):  # fmt: skip
         if u.startswith(stem):
             return UNIT_DAYS[stem]
     return 1.0
@@ -139,6 +150,8 @@ def find(text: str) -> list[Duration]:
     found: list[Duration] = []
     for u in _UNIT_RE.finditer(text):
         days = _unit(u.group("unit"))
+        if days < 1.0 and _EPISODE.match(text, u.end()):
+            continue
         off = max(0, u.start() - 60)
         before = text[off : u.start()]
         if m := _THE_PAST.search(before):  # "over the past (two) weeks"
@@ -167,8 +180,8 @@ def find(text: str) -> list[Duration]:
         found.append(Duration(start, end, lo, hi, negatable))
     for m in _CLINICAL.finditer(text) if "/" in text else ():
         d = m.group("d")
-        if d != "52" and not (m.group("lead") or m.group("tail")):
-            continue  # "3/7" alone may be a date; "2/52" cannot be
+        if d != "52" and not (m.group("lead") or m.group("tail") or _OF_PAIN.match(text, m.end())):
+            continue  # "3/7" alone may be a date; "2/52" cannot be, nor "6/12 LBP"
         days = {"52": 7.0, "12": 30.4, "7": 1.0}[d] * float(m.group("n"))
         negatable = not (m.group("tail") or "").strip().lower().startswith("ago")
         found.append(Duration(m.start(), m.end(), days, days, negatable))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crepitus.language import _context, _derive
+from crepitus.language import _context, _derive, _rules
 from crepitus.language._engine import Engine, Entry, engine
 from crepitus.language._mention import Mention
 
@@ -83,8 +83,11 @@ def mentions(text: str) -> tuple[list[Mention], _context.Layout]:
 
     direct: list[Mention] = []
     cued: list[Mention] = []
+    answered = _context.answered_no(lay) if "?" in lay.texts else frozenset()
     for fid, kind, start, end in kept:
         raw = _context.assertion(trigs, start, end)
+        if raw == "affirmed" and lay.sent[start] in answered:
+            raw = "negated"
         family_ok = raw == "family" and kind == "family"
         assertion = "other_person" if raw == "family" else raw
         if kind == "absent":
@@ -108,7 +111,10 @@ def mentions(text: str) -> tuple[list[Mention], _context.Layout]:
             direct.append(Mention(fid, kind, start, end, assertion, present))
 
     strong = [m for m in direct if m.kind in _STRONG]
-    resolved = [r for c in cued if (r := _resolve(c, direct, strong, words, lay, eng))]
+    onsets = (
+        {lay.sent[j] for j, w in enumerate(lay.norms) if w in _rules.ONSET_WORDS} if cued else set()
+    )
+    resolved = [r for c in cued if (r := _resolve(c, direct, strong, words, lay, eng, onsets))]
     return direct + resolved, lay
 
 
@@ -119,6 +125,7 @@ def _resolve(
     words: dict[int, list[tuple[int, int]]],
     lay: _context.Layout,
     eng: Engine,
+    onsets: set[int],
 ) -> Mention | None:
     """A cued phrase if its context holds, with its assertion and the span it was read from."""
     entry = eng.entries[c.fid]
@@ -132,6 +139,16 @@ def _resolve(
         for m in strong
     ):  # fmt: skip
         return None
+    prev = c.start - 1
+    if (
+        lay.norms[c.start] in ("all", "whole")
+        and prev >= 0
+        and lay.norms[prev].endswith("ing")
+        and lay.alpha[prev]
+        and lay.norms[prev] not in _rules.OCCURRING
+        and not any(m.start <= prev < m.end for m in direct)
+    ):
+        return None  # "when I've been gardening all day": the day is the activity's
     if entry.cue_words is not None and not any(
         lay.seg[s] == seg for s, _ in words.get(entry.cue_words, ())
     ):
@@ -143,6 +160,15 @@ def _resolve(
     if entry.needs:
         if entry.scope == "nearest":
             here_strong = [m for m in strong if lay.sent[m.start] == sent]
+            mine = [m for m in here_strong if lay.seg[m.start] == seg]
+            if (
+                mine
+                and not any(m.fid in eng.anchors for m in mine)
+                and any(eng.groups.get(m.fid) in ("history", "nerves") for m in mine)
+            ):
+                # "... and I'm getting sweats and shivers at night": the time or activity is
+                # that of the finding of its own segment, not of a pain further away.
+                return None
             if not any(m.fid in eng.anchors for m in here_strong):
                 # "It pops when I twist. Pain free. I feel a release afterwards.": the nearest
                 # wanted one of the two sentences before
@@ -160,6 +186,13 @@ def _resolve(
             m for m in here
             if m.assertion != "negated" and (entry.scope != "segment" or lay.seg[m.start] == seg)
         ]  # fmt: skip
+        if entry.scope == "sentence" and sent in onsets:
+            # "Sneezing is agony. Started after I carried a sofa.": an onset sentence is about
+            # the complaint of the two sentences before it.
+            pool += [
+                m for m in direct
+                if sent - 2 <= lay.sent[m.start] < sent and m.assertion != "negated"
+            ]  # fmt: skip
         for i, group in enumerate(groups):
             hits = [m for m in pool if m.fid in group]
             if not hits:

@@ -164,7 +164,8 @@ TRIGGERS: Final[dict[Category, list[tuple[str, Direction]]]] = {
             "forward",
             """
             wife, husband, partner, girlfriend, boyfriend, fiance, fiancee, fiancé, fiancée,
-            spouse, friend, friends, mate, colleague, colleagues, coworker, coworkers, co-worker,
+            spouse, chiropractor, chiro, osteopath, massage therapist, friend, friends, mate,
+            colleague, colleagues, coworker, coworkers, co-worker,
             co-workers, boss, roommate, flatmate, housemate, neighbour, neighbor, someone,
             somebody, people, everyone, everybody, a lot of people, many people, others, other
             people, my wife, my husband, my partner, my girlfriend, my boyfriend, my friend, my
@@ -186,7 +187,11 @@ TRIGGERS: Final[dict[Category, list[tuple[str, Direction]]]] = {
             not, nothing else, not much else, not long ago, not long after, no sooner, in the past
             few, in the past couple, the last year, for the last year, since last year, over the
             last year, is it normal, is it just, whether or not, family doctor, family physician,
-            family gp, family practice, family medicine
+            family gp, family practice, family medicine, never felt anything like, never had
+            anything like, never felt like this, never had this before, never had it before, nothing
+            like this before, never experienced anything like, not like anything i've had,
+            without trying, without meaning to, without dieting, without doing anything, without
+            any reason, without warning, without thinking, without fail
         """,
         ),
     ],
@@ -198,6 +203,24 @@ SUBJECT_STARTERS: Final = words(
     "also lately recently today tonight yesterday sometimes otherwise everything his her our "
     "their your the still plus since although though"
 )
+# Verbs that start a new clause after a comma, the subject left out ("..., felt faint").
+CLAUSE_VERBS: Final = words(
+    "felt feel feeling feels came went got woke noticed started began thought"
+)
+# "... last year, that was the worst pain": a clause that goes on about what was just dated.
+PAST_REFERENCE: Final = words("that it which this")
+PAST_BE: Final = words("was were had did")
+# Hedges that, right before a number, qualify the number, not what is said.
+NUMBER_HEDGES: Final = words("maybe perhaps possibly probably")
+QUANTITY_WORDS: Final = words(
+    "one two three four five six seven eight nine ten twelve twenty fifty hundred once twice "
+    "several dozen times"
+)
+FEW_WORDS: Final = words("few couple dozen handful")  # "maybe a few times a day"
+# "-ing" words that say a thing happens, not what the person does ("happening all day long").
+OCCURRING: Final = words("happening occurring recurring going coming continuing lasting being")
+# A one-word answer that denies the question before it ("Pins and needles? No.").
+NO_ANSWERS: Final = words("no nope nah none never nil negative")
 # Always end a scope (ConText terminators): the clause after them is about something else.
 TERMINATORS: Final = words(
     "but however except although though whereas nevertheless nonetheless yet apart aside "
@@ -232,3 +255,18 @@ DURATION_UNITS: Final = words(
 )
 # "used to" after a form of "be"/"get" is "accustomed to" ("I'm used to it").
 BE_GET: Final = words("am is are was were be been being get got getting 'm 's 're")
+
+# Clinical and texting shorthand read as the word it stands for, in the lexicon's phrases and in
+# the text alike (spaCy's NORM of the lexeme): "no leg sx" is "no leg symptoms", "anal tone ↓"
+# is "anal tone reduced". Written in every case they are used in; the capital side letters only
+# ("SLR +ve L", "R sciatica"): a lower-case "l" or "r" is too often something else.
+SHORTHAND: Final[dict[str, str]] = {
+    **{v: w for k, w in {
+        "sx": "symptoms", "bilat": "bilateral", "wt": "weight", "anaes": "anaesthesia",
+        "anaesth": "anaesthesia", "anesth": "anesthesia", "abdo": "abdominal",
+        "pts": "patients", "yrs": "years", "wks": "weeks", "mths": "months", "bc": "because",
+        "b/c": "because", "w/": "with", "thru": "through", "tho": "though", "wk": "week",
+    }.items() for v in (k, k.upper(), k.title())},
+    "↓": "reduced", "↑": "increased", "⬇": "reduced", "⬆": "increased",
+    "L": "left", "R": "right", "Lt": "left", "Rt": "right", "LT": "left",
+}  # fmt: skip
