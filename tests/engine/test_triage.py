@@ -20,7 +20,7 @@ def level(*present: str, age: int | None = 40, absent: tuple[str, ...] = ()) -> 
         (("back_sound", "self_cracking", "self_cracking_frequent"), "self_care"),
         (("back_sound", "pain", "pain_after_sudden_move", "muscle_spasm"), "self_care"),
         (("pain_sudden_severe", "fainting"), "emergency_ambulance"),
-    (("fainting",), "consultation_24"),
+        (("fainting",), "consultation_24"),
         (("trauma_major", "leg_weakness_severe"), "emergency_ambulance"),
         (("trauma_major", "unable_to_bear_weight"), "emergency_ambulance"),
         (("bladder_dysfunction",), "emergency"),
