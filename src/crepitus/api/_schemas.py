@@ -17,6 +17,11 @@ from crepitus.kb import LEVELS
 
 __all__ = [
     "AssessmentOut",
+    "DiaryAdded",
+    "DiaryEntryData",
+    "DiaryEntryOut",
+    "DiaryExport",
+    "DiaryOut",
     "Health",
     "InterviewStep",
     "KnowledgeOut",
@@ -144,3 +149,45 @@ class Health(BaseModel):
     status: Literal["ok", "error"]
     knowledge_version: str
     database: Literal["ok", "unavailable"]
+
+
+# --- the symptom diary ---------------------------------------------------------------------------
+
+
+class DiaryEntryData(_Open):
+    """A diary entry as the contract has it (fields not recorded are left out)."""
+
+    at: str = Field(description="When, ISO 8601 in UTC, e.g. 2026-11-02T18:30:00Z")
+    pain: int | None = Field(default=None, ge=0, le=10, description="0-10 pain score")
+    sound: bool | None = Field(default=None, description="Did the back click or pop?")
+    activity: str | None = Field(default=None, description="What the person was doing")
+    findings: list[str] = Field(default_factory=list, description="Finding ids noticed then")
+    note: str | None = None
+
+
+class DiaryEntryOut(DiaryEntryData):
+    id: int | None = Field(
+        description="Id for deleting the entry; null for an entry that came with the assessment"
+    )
+
+
+class DiaryOut(BaseModel):
+    entries: list[DiaryEntryOut] = Field(description="Every entry, oldest first")
+    trends: dict[str, Any] = Field(
+        description="Pain trend, clicks per week, clicking spreading, new findings"
+    )
+    assessment: Assessment = Field(
+        description="The stored case assessed again with the whole diary"
+    )
+
+
+class DiaryAdded(BaseModel):
+    added: list[DiaryEntryOut] = Field(description="The entries written, with their ids")
+    skipped: int = Field(description="Entries left out as already in the diary (import only)")
+    total: int = Field(description="Entries in the diary now")
+
+
+class DiaryExport(BaseModel):
+    version: Literal[1]
+    exported_at: str = Field(description="When the export was made, ISO 8601 in UTC")
+    entries: list[DiaryEntryData] = Field(description="Every entry, oldest first")

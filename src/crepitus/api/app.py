@@ -6,6 +6,7 @@ present, the patient pages and their static files.
 
 from __future__ import annotations
 
+import gc
 import importlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -20,6 +21,7 @@ from starlette.responses import Response
 
 import crepitus
 from crepitus import kb
+from crepitus.api._diary import router as diary_router
 from crepitus.api._limits import BodyLimit
 from crepitus.api._problems import PROBLEM_MEDIA_TYPE, install_error_handlers
 from crepitus.api._routes import CASE_PATHS
@@ -51,7 +53,13 @@ def _warm_up() -> None:
     # A broken knowledge base or language pipeline stops the server here, not on the first
     # request; and the first case with text is not slowed by loading the language model.
     kb.load()
-    crepitus.parse("My lower back clicks when I bend.")
+    case = {"age": 40, "text": "My lower back clicks when I bend."}
+    crepitus.assess(case)  # builds every cache: compiled rules, the differential model, spaCy
+    crepitus.next_question(case)
+    # Everything built so far lives as long as the process: move it out of the collector's
+    # sight, so that full collections stay short and do not stall requests (the p99).
+    gc.collect()
+    gc.freeze()
 
 
 def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
@@ -98,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.include_router(api_router)
+    app.include_router(diary_router)
 
     web = _web()
     error_page: Callable[[Request, int], Response] | None = None

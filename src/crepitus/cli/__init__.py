@@ -1,4 +1,4 @@
-"""The command line: `crepitus assess | parse | interview | kb | demo | serve`.
+"""The command line: `crepitus assess | parse | interview | kb | diary | demo | serve`.
 
 Every failure a user can cause ends with one line on stderr and exit status 2; anything else is a
 bug and ends with one line and status 1. No traceback is printed (set CREPITUS_DEBUG=1 to see it).
@@ -27,6 +27,11 @@ app = typer.Typer(
 )
 kb_app = typer.Typer(help="Check and browse the knowledge base.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
+diary_app = typer.Typer(
+    help="Your symptom diary, kept on this computer: add, list, chart, export, import, assess.",
+    no_args_is_help=True,
+)
+app.add_typer(diary_app, name="diary")
 
 
 class UsageProblem(Exception):
@@ -324,6 +329,11 @@ def demo() -> None:
         console.print(Rule(f"[bold]{title}[/bold]"))
         render_assessment(_assess(case), console)
         console.print()
+
+
+# The diary's commands (cli/diary.py) register themselves on diary_app; they need the helpers
+# above, and keep their heavy imports inside each command.
+from crepitus.cli import diary as _diary  # noqa: E402, F401
 
 
 def _fail(msg: str, status: int) -> NoReturn:

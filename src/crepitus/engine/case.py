@@ -217,7 +217,7 @@ def validate_case(data: Any) -> CaseIn:
 
 def _loc_order(p: Problem) -> list[tuple[int, int, str]]:
     # Numeric parts sort as numbers ("evidence.2" before "evidence.10"), and never meet a string.
-    return [(0, int(x), "") if x.isdigit() else (1, 0, x) for x in p.loc.split(".")]
+    return [(0, int(x), "") if x.isascii() and x.isdigit() else (1, 0, x) for x in p.loc.split(".")]
 
 
 def _unknown(loc: str, fid: str, ids: list[str]) -> Problem:

@@ -49,6 +49,11 @@ def _save(plt: Any, fig: Any, fmt: Format, title: str) -> bytes:
     return buf.getvalue()
 
 
+def _empty(ax: Any, message: str) -> None:
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color=_GREY)
+    ax.set_xticks([])
+
+
 def pain_chart(entries: Sequence[Entry], fmt: Format = "svg") -> bytes:
     """Pain (0-10) over time, with the minimal important change marked from the first score."""
     plt, (fig, ax) = _figure()
@@ -76,19 +81,11 @@ def pain_chart(entries: Sequence[Entry], fmt: Format = "svg") -> bytes:
         from matplotlib.dates import AutoDateLocator, DateFormatter
 
         # matplotlib.dates ships without type hints.
-        ax.xaxis.set_major_locator(AutoDateLocator(maxticks=8))  # type: ignore[no-untyped-call]
+        if len(scored) > 1:  # one date leaves the locator no interval to choose (a warning)
+            ax.xaxis.set_major_locator(AutoDateLocator(maxticks=8))  # type: ignore[no-untyped-call]
         ax.xaxis.set_major_formatter(DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
     else:
-        ax.text(
-            0.5,
-            0.5,
-            "No pain scores yet",
-            ha="center",
-            va="center",
-            transform=ax.transAxes,
-            color=_GREY,
-        )
-        ax.set_xticks([])
+        _empty(ax, "No pain scores yet")
     return _save(plt, fig, fmt, title)
 
 
@@ -111,14 +108,5 @@ def clicks_chart(entries: Sequence[Entry], fmt: Format = "svg") -> bytes:
         ax.tick_params(axis="x", labelrotation=45, labelsize=8)
         ax.yaxis.get_major_locator().set_params(integer=True)
     else:
-        ax.text(
-            0.5,
-            0.5,
-            "No clicks logged yet",
-            ha="center",
-            va="center",
-            transform=ax.transAxes,
-            color=_GREY,
-        )
-        ax.set_xticks([])
+        _empty(ax, "No clicks logged yet")
     return _save(plt, fig, fmt, title)

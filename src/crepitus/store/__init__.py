@@ -1,11 +1,34 @@
-"""Storage of assessments (and, later, diary entries) in SQLite or PostgreSQL.
+"""Storage of assessments and symptom diaries in SQLite or PostgreSQL.
 
 ``Store(url)`` opens the database and migrates it to the newest schema; the migrations ship inside
 this package (``migrations/``) and run through Alembic's API, so no ``alembic.ini`` is needed.
+A diary belongs to an assessment (its private token) or is a ``LocalDiary`` (the command line's).
 """
 
 from __future__ import annotations
 
+from crepitus.store._diary import (
+    MAX_DIARY_ENTRIES,
+    AddedEntries,
+    Diary,
+    DiaryOwner,
+    LocalDiary,
+    StoredEntry,
+    iso,
+    validate_entries,
+)
 from crepitus.store._store import Store, StoredAssessment, normalise_url
 
-__all__ = ["Store", "StoredAssessment", "normalise_url"]
+__all__ = [
+    "MAX_DIARY_ENTRIES",
+    "AddedEntries",
+    "Diary",
+    "DiaryOwner",
+    "LocalDiary",
+    "Store",
+    "StoredAssessment",
+    "StoredEntry",
+    "iso",
+    "normalise_url",
+    "validate_entries",
+]

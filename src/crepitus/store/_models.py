@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = ["Assessment", "Base", "DiaryEntry"]
@@ -16,6 +25,7 @@ _NAMING = {
     "uq": "uq_%(table_name)s_%(column_0_name)s",
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
 }
 
 
@@ -39,14 +49,23 @@ class Assessment(Base):
 
 
 class DiaryEntry(Base):
-    """One entry of a person's symptom diary, attached to their assessment (issue 6)."""
+    """One entry of a symptom diary (issue 6).
+
+    A diary belongs either to an assessment (reached through its private token) or, for the
+    command line, to a named local diary that no assessment owns (``local_diary``, e.g.
+    "default"); exactly one of the two is set (migration 0002).
+    """
 
     __tablename__ = "diary_entries"
+    __table_args__ = (
+        CheckConstraint("(assessment_id IS NULL) <> (local_diary IS NULL)", name="one_owner"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(
+    assessment_id: Mapped[int | None] = mapped_column(
         ForeignKey("assessments.id", ondelete="CASCADE"), index=True
     )
+    local_diary: Mapped[str | None] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     pain: Mapped[int | None] = mapped_column(Integer)
     sound: Mapped[bool | None]

@@ -1,10 +1,15 @@
-"""The repository: save an assessment under a private token, find it again by that token."""
+"""The repository: save an assessment under a private token, find it again by that token; keep
+the symptom diary behind that token (or a local diary), all or nothing."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import re
 import secrets
-from collections.abc import Iterator
+import threading
+import zlib
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,10 +18,24 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, insert, select, text
-from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy import ColumnElement, create_engine, delete, func, insert, select, text
+from sqlalchemy.engine import URL, Connection, Row, make_url
 
-from crepitus.store._models import Assessment
+from crepitus.store._diary import (
+    MAX_DIARY_ENTRIES,
+    AddedEntries,
+    Diary,
+    DiaryOwner,
+    LocalDiary,
+    StoredEntry,
+    as_utc,
+    case_entries,
+    in_time_order,
+    new_entries,
+    too_many,
+    validate_entries,
+)
+from crepitus.store._models import Assessment, DiaryEntry
 from crepitus.store._sqlite import (
     BEGIN,
     Checkpointer,
@@ -33,6 +52,15 @@ _TOKEN_BYTES = 32
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 # Any constant: serialises migrations of several workers starting at once on PostgreSQL.
 _MIGRATION_LOCK = 0x63726570
+# Entry ids are 32-bit integers on PostgreSQL; anything outside cannot be one of ours.
+_MAX_ID = 2**31 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Owner:
+    match: ColumnElement[bool]  # selects the diary's stored entries
+    columns: dict[str, Any]  # what a new entry of the diary stores as its owner
+    case: dict[str, Any]  # the owning assessment's case ({} for a local diary)
 
 
 @dataclass(frozen=True)
@@ -73,6 +101,9 @@ class Store:
             self._engine = create_engine(parsed, pool_pre_ping=True)
         self._checkpointer: Checkpointer | None = None
         path = database_file(parsed) if sqlite else None
+        # In memory, every thread shares one connection: a transaction of several statements
+        # (a diary write) must not interleave with another thread's statements on it.
+        self._lock: threading.RLock | None = threading.RLock() if sqlite and path is None else None
         if path is None:
             self._migrate()  # PostgreSQL serialises this itself; in memory, nobody else is there
             return
@@ -98,11 +129,29 @@ class Store:
         """A connection for one statement, which is atomic by itself.
 
         On SQLite no transaction is opened around it (see _sqlite.BEGIN); on PostgreSQL it runs
-        in a transaction of its own. Every call of the store is one statement, so several
-        threads may even share one SQLite connection (in memory) without mixing transactions.
+        in a transaction of its own. Every assessment call of the store is one statement; the
+        diary's multi-statement calls use ``_transaction``, and in memory, where several threads
+        share one SQLite connection, both hold ``_lock`` so transactions never mix.
         """
-        with self._engine.connect() as conn:
+        with self._serial(), self._engine.connect() as conn:
             yield conn.execution_options(**{BEGIN: "none"})
+
+    @contextmanager
+    def _transaction(self, write: bool) -> Iterator[Connection]:
+        """A connection inside one transaction, committed at the end or rolled back on error.
+
+        A write begins IMMEDIATE on SQLite: it takes the write lock before its first read, so
+        the count it checks is still true when it inserts.
+        """
+        with self._serial(), self._engine.connect() as conn:
+            conn = conn.execution_options(**{BEGIN: "immediate" if write else "deferred"})
+            with conn.begin():
+                yield conn
+        if write and self._checkpointer is not None:
+            self._checkpointer.wrote()
+
+    def _serial(self) -> contextlib.AbstractContextManager[Any]:
+        return self._lock if self._lock is not None else contextlib.nullcontext()
 
     def save_assessment(self, case: dict[str, Any], result: dict[str, Any]) -> str:
         """Store one assessment, atomically (one statement); return its private token."""
@@ -128,19 +177,143 @@ class Store:
             return None  # cannot be ours: spare the database
         with self._statement() as conn:
             row = conn.execute(select(Assessment).where(Assessment.token == token)).first()
+        return None if row is None else _stored(row)
+
+    # --- the symptom diary -----------------------------------------------------------------
+
+    def _owner(
+        self, conn: Connection, owner: DiaryOwner, for_update: bool = False
+    ) -> _Owner | None:
+        """Who owns the diary, or None when no assessment has the token.
+
+        ``for_update`` serialises writers of one diary on PostgreSQL (SQLite's IMMEDIATE
+        transaction already serialises every writer), so the size cap and the duplicate check
+        see every committed entry.
+        """
+        postgres = conn.dialect.name == "postgresql"
+        if isinstance(owner, LocalDiary):
+            if for_update and postgres:
+                key = zlib.crc32(f"crepitus-diary:{owner.name}".encode())
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+            return _Owner(DiaryEntry.local_diary == owner.name, {"local_diary": owner.name}, {})
+        if not _TOKEN.fullmatch(owner):
+            return None
+        query = select(Assessment.id, Assessment.case).where(Assessment.token == owner)
+        if for_update and postgres:
+            query = query.with_for_update()
+        row = conn.execute(query).first()
         if row is None:
             return None
-        created = row.created_at
-        if created.tzinfo is None:  # SQLite keeps no zone; we only ever write UTC
-            created = created.replace(tzinfo=UTC)
-        return StoredAssessment(
-            token=row.token,
-            created_at=created,
-            knowledge_version=row.knowledge_version,
-            level=row.level,
-            case=row.case,
-            result=row.result,
+        return _Owner(DiaryEntry.assessment_id == row.id, {"assessment_id": row.id}, dict(row.case))
+
+    def _entries(self, conn: Connection, owner: _Owner) -> list[StoredEntry]:
+        rows = conn.execute(select(DiaryEntry).where(owner.match).order_by(DiaryEntry.id))
+        stored = [
+            StoredEntry(
+                id=r.id,
+                at=as_utc(r.at),
+                pain=r.pain,
+                sound=r.sound,
+                activity=r.activity,
+                findings=list(r.findings),
+                note=r.note,
+            )
+            for r in rows
+        ]
+        return in_time_order([*case_entries(owner.case), *stored])
+
+    def diary(self, owner: DiaryOwner) -> Diary | None:
+        """The whole diary in time order; None when no assessment has the token."""
+        with self._transaction(write=False) as conn:
+            found = self._owner(conn, owner)
+            if found is None:
+                return None
+            entries = self._entries(conn, found)
+        return Diary(
+            entries=entries,
+            case={k: v for k, v in found.case.items() if k != "diary"},
+            token=owner if isinstance(owner, str) else None,
         )
+
+    def diary_exists(self, owner: DiaryOwner) -> bool:
+        """Whether the diary is there to write to: any local diary, or a token that is ours."""
+        if isinstance(owner, LocalDiary):
+            return True
+        if not _TOKEN.fullmatch(owner):
+            return False
+        with self._statement() as conn:
+            query = select(Assessment.id).where(Assessment.token == owner)
+            return conn.execute(query).first() is not None
+
+    def add_diary_entries(
+        self, owner: DiaryOwner, entries: Sequence[Any], *, skip_duplicates: bool = False
+    ) -> AddedEntries | None:
+        """Check every entry with the core, then write them all in one transaction.
+
+        Raises CaseError naming each bad field (``diary.N.pain``) before anything is written;
+        returns None when no assessment has the token. ``skip_duplicates`` (import) leaves out
+        entries the diary already holds, so importing a file twice adds it once.
+        """
+        # Only a list is a diary: a string or a mapping must be refused, not iterated.
+        checked = validate_entries(list(entries) if isinstance(entries, tuple) else entries)
+        with self._transaction(write=True) as conn:
+            found = self._owner(conn, owner, for_update=True)
+            if found is None:
+                return None
+            if skip_duplicates:
+                existing = self._entries(conn, found)
+                count = len(existing)
+            else:
+                existing = []
+                stored = conn.scalar(select(func.count()).where(found.match))
+                count = int(stored or 0) + len(case_entries(found.case))
+            fresh, skipped = new_entries(checked, existing, skip_duplicates)
+            if count + len(fresh) > MAX_DIARY_ENTRIES:
+                raise too_many(count + len(fresh))
+            added: list[StoredEntry] = []
+            if fresh:
+                now = datetime.now(UTC)
+                rows = [
+                    {
+                        **found.columns,
+                        "at": e.at,
+                        "pain": e.pain,
+                        "sound": e.sound,
+                        "activity": e.activity,
+                        "findings": e.findings,
+                        "note": e.note,
+                        "created_at": now,
+                    }
+                    for e in fresh
+                ]
+                stmt = insert(DiaryEntry).returning(DiaryEntry.id, sort_by_parameter_order=True)
+                ids = list(conn.scalars(stmt, rows))
+                added = [dataclasses.replace(e, id=i) for e, i in zip(fresh, ids, strict=True)]
+        return AddedEntries(added=added, skipped=skipped, total=count + len(added))
+
+    def delete_diary_entry(self, owner: DiaryOwner, entry_id: int) -> bool:
+        """Delete one stored entry of this diary; False if there is none (or no such diary).
+
+        Entries that came with the assessment's own case are part of that record: not deletable.
+        """
+        if not 0 < entry_id <= _MAX_ID:
+            return False
+        match: ColumnElement[bool]
+        if isinstance(owner, LocalDiary):
+            match = DiaryEntry.local_diary == owner.name
+        elif _TOKEN.fullmatch(owner):
+            match = (
+                DiaryEntry.assessment_id
+                == select(Assessment.id).where(Assessment.token == owner).scalar_subquery()
+            )
+        else:
+            return False
+        with self._statement() as conn:
+            deleted = conn.execute(delete(DiaryEntry).where(DiaryEntry.id == entry_id, match))
+            conn.commit()
+        if self._checkpointer is not None:
+            self._checkpointer.wrote()
+        return deleted.rowcount == 1
 
     def ping(self) -> None:
         """Raise if the database cannot answer a trivial query."""
@@ -151,3 +324,17 @@ class Store:
         if self._checkpointer is not None:
             self._checkpointer.stop()
         self._engine.dispose()
+
+
+def _stored(row: Row[Any]) -> StoredAssessment:
+    created = row.created_at
+    if created.tzinfo is None:  # SQLite keeps no zone; we only ever write UTC
+        created = created.replace(tzinfo=UTC)
+    return StoredAssessment(
+        token=row.token,
+        created_at=created,
+        knowledge_version=row.knowledge_version,
+        level=row.level,
+        case=row.case,
+        result=row.result,
+    )

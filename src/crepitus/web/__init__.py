@@ -7,7 +7,11 @@ handler of paths outside ``/v1`` (for example an unknown path's 404).
 
 from __future__ import annotations
 
+from crepitus.web._diary import router as _diary_router
 from crepitus.web._render import error_page
 from crepitus.web._routes import router
+
+# The diary page (/r/{token}/diary) sits behind the same private link as the result.
+router.include_router(_diary_router)
 
 __all__ = ["error_page", "router"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -22,6 +23,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
 import crepitus
+from crepitus import kb
 from crepitus.engine.case import MAX_TEXT, validate_case
 from crepitus.errors import CaseError
 from crepitus.report.view import EMERGENCY_LEVELS, build_view
@@ -274,10 +276,34 @@ def _clinic(request: Request, level: str) -> dict[str, str] | None:
     return out
 
 
+def _diary_notice(request: Request, token: str, level: str) -> tuple[dict[str, Any] | None, int]:
+    """(what the diary changes, how many entries it has): a more urgent level it leads to."""
+    from crepitus.web._diary import with_diary
+
+    diary = request.app.state.store.diary(token)
+    if diary is None or not diary.entries:
+        return None, 0
+    try:
+        now = with_diary(diary)
+    except CaseError:
+        # A stored case the knowledge base no longer accepts: show the result as it was.
+        log.warning("could not assess a stored case with its diary")
+        return None, len(diary.entries)
+    now_level = str(now["triage"]["level"])
+    if kb.level_rank(now_level) <= kb.level_rank(level):
+        return None, len(diary.entries)
+    notice = {
+        "headline": str(now["plan"].get("headline") or ""),
+        "urgent": now_level in EMERGENCY_LEVELS,
+    }
+    return notice, len(diary.entries)
+
+
 @router.get("/r/{token}", name="result")
 def result(request: Request, token: str) -> Response:
     stored = _stored(request, token)
     view = build_view(stored.result, stored.case, stored.created_at)
+    diary_notice, diary_entries = _diary_notice(request, token, view.level)
     emergency = view.level in EMERGENCY_LEVELS
     top_reasons = [r for r in view.reasons if r.level == view.level]
     # Beside an emergency, "clicking on its own is harmless" would only blur the message.
@@ -296,8 +322,31 @@ def result(request: Request, token: str) -> Response:
         clinic=_clinic(request, view.level),
         private_url=str(request.url_for("result", token=token)),
         pdf_url=f"{_root(request)}/r/{quote(token, safe='')}/report.pdf",
+        diary_url=f"{_root(request)}/r/{quote(token, safe='')}/diary",
+        diary_notice=diary_notice,
+        diary_entries=diary_entries,
         sexes=_SEXES,
     )
+
+
+def _pdf_with_diary(request: Request, stored: Any) -> bytes | None:
+    """With a diary, the report is today's assessment of the case and the whole diary, so that
+    its advice and reasons match the charts it shows; None without a diary."""
+    from crepitus.report.diary import pdf_charts
+    from crepitus.report.pdf import render_pdf
+    from crepitus.web._diary import with_diary
+
+    diary = request.app.state.store.diary(stored.token)
+    if diary is None or not diary.entries:
+        return None
+    try:
+        current = with_diary(diary)
+    except CaseError:
+        # A stored case the knowledge base no longer accepts: the report as it was made.
+        log.warning("could not assess a stored case with its diary")
+        return None
+    charts = pdf_charts(diary.entries, current.get("trends") or {})
+    return render_pdf(current, stored.case, datetime.now(UTC), stored.token, charts=charts)
 
 
 @router.get("/r/{token}/report.pdf", name="report_pdf")
@@ -305,7 +354,9 @@ def report_pdf(request: Request, token: str) -> Response:
     from crepitus.report.pdf import render_pdf
 
     stored = _stored(request, token)
-    pdf = render_pdf(stored.result, stored.case, stored.created_at, stored.token)
+    pdf = _pdf_with_diary(request, stored)
+    if pdf is None:
+        pdf = render_pdf(stored.result, stored.case, stored.created_at, stored.token)
     headers = {
         **PRIVATE_HEADERS,
         "Content-Disposition": 'attachment; filename="crepitus-report.pdf"',

@@ -1,0 +1,415 @@
+"""The symptom diary page, behind the result's private link: ``/r/{token}/diary``.
+
+A plain form adds an entry (no JavaScript): every field is checked, by the page and then by the
+core, before anything is written, and errors are shown next to their fields with what was typed
+kept. The page shows the triage with the diary taken into account (the emergency banner first
+when a red flag was logged), the trend in words, both charts as self-contained SVG images, the
+entries newest first and links to export them.
+
+Browsers send a ``datetime-local`` field without a time zone, and without JavaScript the page
+cannot learn the person's; so the form asks for the zone as an offset from UTC, and the page
+keeps it in its address (``?tz=60``) so that the next entry and the times shown use it too.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.responses import RedirectResponse, Response
+
+import crepitus
+from crepitus import kb
+from crepitus.engine.trends import compute_trends
+from crepitus.errors import CaseError
+from crepitus.report.view import EMERGENCY_LEVELS, ReportView, build_view
+from crepitus.store import Diary, Store, StoredEntry, validate_entries
+from crepitus.web._render import render
+from crepitus.web._routes import _TOKEN, _HtmlRoute, _root
+
+__all__ = ["router", "with_diary"]
+
+log = logging.getLogger("crepitus.web")
+
+router = APIRouter(route_class=_HtmlRoute, include_in_schema=False)
+
+#: Entries listed on the page, newest first; the exports hold every one.
+SHOWN = 100
+_MAX_ACTIVITY, _MAX_NOTE = 200, 2000
+
+#: UTC offsets in use around the world, in minutes.
+OFFSETS: tuple[int, ...] = tuple(
+    sorted(
+        {h * 60 for h in range(-12, 15)} | {-570, -210, 210, 270, 330, 345, 390, 525, 570, 630, 765}
+    )
+)
+
+#: The findings offered as checkboxes: those most worth logging day to day, by group. A red flag
+#: among them makes the page an emergency page at once.
+FINDING_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    (
+        "pain",
+        "About the pain",
+        ("pain_with_sound", "pain_sharp", "pain_night", "muscle_spasm", "stiffness"),
+    ),
+    (
+        "legs",
+        "In a leg or foot",
+        (
+            "pain_below_knee",
+            "leg_tingling",
+            "leg_numbness",
+            "leg_weakness",
+            "bilateral_leg_symptoms",
+        ),
+    ),
+    (
+        "warning",
+        "Warning signs",
+        (
+            "saddle_numbness",
+            "bladder_dysfunction",
+            "bowel_dysfunction",
+            "unable_to_bear_weight",
+            "fever",
+        ),
+    ),
+)
+
+_FIELD_ORDER = ("at", "tz", "pain", "sound", "activity", "findings", "note")
+
+
+def offset_label(minutes: int) -> str:
+    sign = "+" if minutes >= 0 else "-"
+    h, m = divmod(abs(minutes), 60)
+    return f"UTC{sign}{h:02d}:{m:02d}"
+
+
+def _offset(raw: str | None) -> int | None:
+    """A UTC offset in minutes from the page's ``tz`` value; None if it is not one of ours."""
+    if raw is None or not re.fullmatch(r"-?\d{1,3}", raw.strip()):
+        return None
+    minutes = int(raw)
+    return minutes if minutes in OFFSETS else None
+
+
+def _zone(minutes: int) -> timezone:
+    return timezone(timedelta(minutes=minutes))
+
+
+def _plain_labels(knowledge: kb.KnowledgeBase) -> dict[str, str]:
+    """Each finding in plain words: the interview's short wording, else the question asked."""
+    labels = {fid: f.question for fid, f in knowledge.findings.items()}
+    for group in knowledge.interview:
+        labels.update(group.item_text)
+    return labels
+
+
+def finding_groups(knowledge: kb.KnowledgeBase) -> list[dict[str, Any]]:
+    labels = _plain_labels(knowledge)
+    return [
+        {
+            "id": gid,
+            "legend": legend,
+            "items": [
+                {"id": fid, "label": labels[fid]} for fid in ids if fid in knowledge.findings
+            ],
+        }
+        for gid, legend, ids in FINDING_GROUPS
+    ]
+
+
+# --- reading the form ----------------------------------------------------------------------------
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+@dataclass(slots=True)
+class EntryForm:
+    values: dict[str, Any]
+    errors: dict[str, str]
+    # The contract's entry from the fields that passed the page's checks (None: no usable time).
+    entry: dict[str, Any] | None
+
+
+_MESSAGES = {
+    "at": "Enter the date and time, for example 2 November 2026 at 18:30.",
+    "at_future": "That time is still to come: enter when it happened.",
+    "at_old": "Enter a date after 1900.",
+    "tz": "Choose your time zone from the list.",
+    "pain": "Choose a pain score from 0 to 10, or Not recorded.",
+    "sound": "Choose Yes, No or Not sure.",
+    "activity": f"Keep what you were doing to {_MAX_ACTIVITY} characters or fewer.",
+    "findings": "Choose only from the list.",
+    "note": f"Keep the note to {_MAX_NOTE:,} characters or fewer.",
+}
+
+
+def read_entry(form: FormData, known: set[str]) -> EntryForm:
+    """The entry from the form, with what was typed, and errors by field."""
+    values: dict[str, Any] = {
+        "at": _text(form, "at").strip(),
+        "tz": _text(form, "tz").strip(),
+        "pain": _text(form, "pain").strip(),
+        "sound": _text(form, "sound"),
+        # Browsers send line breaks as CRLF; count characters as the person sees them.
+        "activity": _text(form, "activity").replace("\r\n", "\n").strip(),
+        "findings": [f for f in form.getlist("findings") if isinstance(f, str)],
+        "note": _text(form, "note").replace("\r\n", "\n").strip(),
+    }
+    errors: dict[str, str] = {}
+    offset = _offset(values["tz"])
+    if offset is None:
+        errors["tz"] = _MESSAGES["tz"]
+        offset = 0
+    at: datetime | None = None
+    try:
+        at = datetime.fromisoformat(values["at"].replace(" ", "T", 1)) if values["at"] else None
+    except ValueError:
+        at = None
+    if at is None:
+        errors["at"] = _MESSAGES["at"]
+    elif at.tzinfo is None:
+        at = at.replace(tzinfo=_zone(offset))
+    pain: int | None = None
+    if values["pain"]:
+        if re.fullmatch(r"\d{1,2}", values["pain"]) and int(values["pain"]) <= 10:
+            pain = int(values["pain"])
+        else:
+            errors["pain"] = _MESSAGES["pain"]
+    sound = {"yes": True, "no": False, "": None}.get(values["sound"], "bad")
+    if sound == "bad":
+        errors["sound"] = _MESSAGES["sound"]
+        values["sound"] = ""
+    if len(values["activity"]) > _MAX_ACTIVITY:
+        errors["activity"] = _MESSAGES["activity"]
+    if len(values["note"]) > _MAX_NOTE:
+        errors["note"] = _MESSAGES["note"]
+    if not set(values["findings"]) <= known:
+        errors["findings"] = _MESSAGES["findings"]
+        values["findings"] = [f for f in values["findings"] if f in known]
+    if at is None:
+        return EntryForm(values, errors, None)
+    # Built from the fields that passed, so the core can still check the time when others failed.
+    findings = [f for f in dict.fromkeys(values["findings"]) if f in known]
+    entry: dict[str, Any] = {"at": at.isoformat(), "findings": findings}
+    if pain is not None:
+        entry["pain"] = pain
+    if isinstance(sound, bool):
+        entry["sound"] = sound
+    if values["activity"] and "activity" not in errors:
+        entry["activity"] = values["activity"]
+    if values["note"] and "note" not in errors:
+        entry["note"] = values["note"]
+    return EntryForm(values, errors, entry)
+
+
+def core_errors(error: CaseError) -> dict[str, str]:
+    """The core's problems with one entry (``diary.0.pain``), as messages by form field."""
+    out: dict[str, str] = {}
+    for p in error.problems:
+        parts = p.loc.split(".")
+        field = parts[2] if len(parts) > 2 else "at"
+        if field == "at" and p.type == "future":
+            message = _MESSAGES["at_future"]
+        elif field == "at" and p.type == "datetime_too_old":
+            message = _MESSAGES["at_old"]
+        else:
+            message = _MESSAGES.get(field, _MESSAGES["at"])
+        out.setdefault(field if field in _MESSAGES else "at", message)
+    return out
+
+
+# --- the page ------------------------------------------------------------------------------------
+
+
+def with_diary(diary: Diary) -> dict[str, Any]:
+    """The stored case assessed again with the whole diary."""
+    return crepitus.assess(diary.assessable_case())
+
+
+def _when(at: datetime, minutes: int) -> str:
+    local = at.astimezone(_zone(minutes))
+    return f"{local:%a} {local.day} {local:%B %Y}, {local:%H:%M}"
+
+
+def _entry_view(e: StoredEntry, minutes: int, labels: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "when": _when(e.at, minutes),
+        "pain": e.pain,
+        "sound": {True: "Yes", False: "No", None: None}[e.sound],
+        "activity": e.activity,
+        "findings": [labels.get(f, f.replace("_", " ")) for f in e.findings],
+        "note": e.note,
+    }
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def _diary(request: Request, token: str) -> Diary:
+    if not _TOKEN.match(token):
+        raise HTTPException(404)
+    diary = _store(request).diary(token)
+    if diary is None:
+        raise HTTPException(404)
+    return diary
+
+
+def _page(
+    request: Request,
+    token: str,
+    diary: Diary,
+    minutes: int,
+    form: EntryForm | None = None,
+    added: bool = False,
+    status_code: int = 200,
+) -> Response:
+    from crepitus.report.diary import chart_bytes, chart_descriptions, data_uri, trend_sentences
+
+    knowledge = kb.load()
+    assessment = with_diary(diary)
+    trends = assessment.get("trends") or compute_trends([]).as_dict()
+    view: ReportView = build_view(assessment, diary.case, datetime.now(UTC), knowledge)
+    emergency = view.level in EMERGENCY_LEVELS
+    entries = diary.entries
+    charts: list[dict[str, str]] = []
+    if entries:
+        words = chart_descriptions(entries, trends)
+        charts = [
+            {
+                "title": "Pain over time",
+                "src": data_uri(chart_bytes(entries, "pain", "svg")),
+                "alt": words["pain"],
+            },
+            {
+                "title": "Clicks per week",
+                "src": data_uri(chart_bytes(entries, "clicks", "svg")),
+                "alt": words["clicks"],
+            },
+        ]
+    labels = {fid: f.label for fid, f in knowledge.findings.items()}
+    plain = _plain_labels(knowledge)
+    shown = [_entry_view(e, minutes, plain) for e in reversed(entries[-SHOWN:])]
+    red_flags = sorted(
+        {labels.get(f, f) for e in entries for f in e.findings if _red(knowledge, f)}
+    )
+    now_local = datetime.now(UTC).astimezone(_zone(minutes))
+    if form is None:
+        form = EntryForm(
+            values={
+                "at": f"{now_local:%Y-%m-%dT%H:%M}",
+                "tz": str(minutes),
+                "pain": "",
+                "sound": "",
+                "activity": "",
+                "findings": [],
+                "note": "",
+            },
+            errors={},
+            entry=None,
+        )
+    root = _root(request)
+    base = f"{root}/r/{quote(token, safe='')}"
+    return render(
+        request,
+        "diary.html",
+        status_code=status_code,
+        view=view,
+        emergency=emergency,
+        top_reasons=[r for r in view.reasons if r.level == view.level],
+        trend_words=trend_sentences(trends),
+        charts=charts,
+        entries=shown,
+        total=len(entries),
+        shown_limit=SHOWN,
+        red_flags=red_flags,
+        groups=finding_groups(knowledge),
+        values=form.values,
+        errors={k: form.errors[k] for k in _FIELD_ORDER if k in form.errors},
+        offsets=[(m, offset_label(m)) for m in OFFSETS],
+        offset_name=offset_label(minutes),
+        tz=minutes,
+        added=added,
+        result_url=base,
+        form_url=f"{base}/diary?tz={minutes}",
+        delete_url=f"{base}/diary/entries",
+        csv_url=f"{root}/v1/diary/{quote(token, safe='')}/export.csv",
+        json_url=f"{root}/v1/diary/{quote(token, safe='')}/export.json",
+        max_activity=_MAX_ACTIVITY,
+        max_note=_MAX_NOTE,
+    )
+
+
+def _red(knowledge: kb.KnowledgeBase, fid: str) -> bool:
+    f = knowledge.findings.get(fid)
+    return f is not None and f.red_flag
+
+
+def _minutes(request: Request) -> int:
+    found = _offset(request.query_params.get("tz"))
+    return 0 if found is None else found
+
+
+@router.get("/r/{token}/diary", name="diary")
+def diary_page(request: Request, token: str) -> Response:
+    diary = _diary(request, token)
+    added = request.query_params.get("added") == "1"
+    return _page(request, token, diary, _minutes(request), added=added)
+
+
+@router.post("/r/{token}/diary", name="diary_add")
+async def diary_add(request: Request, token: str) -> Response:
+    form = await request.form()
+    return await _add(request, token, form)
+
+
+async def _add(request: Request, token: str, form: FormData) -> Response:
+    from starlette.concurrency import run_in_threadpool
+
+    diary = await run_in_threadpool(_diary, request, token)
+    known = set(kb.load().findings)
+    entry = read_entry(form, known)
+    minutes = _offset(entry.values["tz"])
+    minutes = _minutes(request) if minutes is None else minutes
+    if entry.entry is not None and entry.errors:
+        # Nothing is written; the core still names what else is wrong (a time in the future).
+        try:
+            validate_entries([entry.entry])
+        except CaseError as exc:
+            for field, message in core_errors(exc).items():
+                entry.errors.setdefault(field, message)
+    elif entry.entry is not None:
+        try:
+            added = await run_in_threadpool(_store(request).add_diary_entries, token, [entry.entry])
+        except CaseError as exc:
+            log.info("diary form refused by the core: %s", exc)
+            entry.errors.update(core_errors(exc))
+        else:
+            if added is None:
+                raise HTTPException(404)
+            location = f"{_root(request)}/r/{quote(token, safe='')}/diary?tz={minutes}&added=1"
+            # No #fragment: the page must open at its top, where an emergency banner would be.
+            return RedirectResponse(location, status_code=303)
+    return await run_in_threadpool(_page, request, token, diary, minutes, entry, False, 422)
+
+
+@router.post("/r/{token}/diary/entries/{entry_id}/delete", name="diary_delete")
+def diary_delete(request: Request, token: str, entry_id: int) -> Response:
+    if not _TOKEN.match(token) or not _store(request).delete_diary_entry(token, entry_id):
+        raise HTTPException(404)
+    location = f"{_root(request)}/r/{quote(token, safe='')}/diary?tz={_minutes(request)}"
+    return RedirectResponse(location, status_code=303)
