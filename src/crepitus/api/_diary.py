@@ -27,7 +27,7 @@ from crepitus.engine.case import DiaryEntryIn
 from crepitus.engine.trends import compute_trends
 from crepitus.errors import CaseError, Problem
 from crepitus.report.diary import export_csv, export_json, read_export, relabel
-from crepitus.store import AddedEntries, Store
+from crepitus.store import AddedEntries, Diary, Store
 
 __all__ = ["router"]
 
@@ -257,6 +257,13 @@ async def delete_entry(token: str, entry_id: int, request: Request) -> Response:
     return Response(status_code=204, headers=_PRIVATE)
 
 
+async def _diary_or_404(request: Request, token: str) -> Diary:
+    diary = await run_in_threadpool(_store(request).diary, token)
+    if diary is None:
+        raise HTTPException(404, _NOT_FOUND)
+    return diary
+
+
 def _download(body: bytes, media_type: str, filename: str) -> Response:
     headers = {**_PRIVATE, "Content-Disposition": f'attachment; filename="{filename}"'}
     return Response(body, media_type=media_type, headers=headers)
@@ -270,9 +277,7 @@ def _download(body: bytes, media_type: str, filename: str) -> Response:
     description="Every entry, oldest first, in the shape `import` reads back.",
 )
 async def export_diary_json(token: str, request: Request) -> Response:
-    diary = await run_in_threadpool(_store(request).diary, token)
-    if diary is None:
-        raise HTTPException(404, _NOT_FOUND)
+    diary = await _diary_or_404(request, token)
     return _download(export_json(diary.entries), "application/json", "crepitus-diary.json")
 
 
@@ -290,7 +295,5 @@ async def export_diary_json(token: str, request: Request) -> Response:
     description="Every entry, oldest first, one row each, for a spreadsheet.",
 )
 async def export_diary_csv(token: str, request: Request) -> Response:
-    diary = await run_in_threadpool(_store(request).diary, token)
-    if diary is None:
-        raise HTTPException(404, _NOT_FOUND)
+    diary = await _diary_or_404(request, token)
     return _download(export_csv(diary.entries), "text/csv; charset=utf-8", "crepitus-diary.csv")

@@ -257,62 +257,45 @@ def kb_show(
     )
 
 
+def _demo_case(age: int, sex: str, present: list[str], absent: list[str]) -> dict[str, Any]:
+    evidence = [{"id": f, "present": True} for f in present]
+    evidence += [{"id": f, "present": False} for f in absent]
+    return {"age": age, "sex": sex, "evidence": evidence}
+
+
 DEMO_CASES: list[tuple[str, dict[str, Any]]] = [
     (
         "Painless clicking after sitting",
-        {
-            "age": 34,
-            "sex": "male",
-            "evidence": [
-                {"id": "sound_after_sitting", "present": True},
-                {"id": "relief_after_crack", "present": True},
-                {"id": "sedentary", "present": True},
-                {"id": "pain", "present": False},
-                {"id": "leg_numbness", "present": False},
-                {"id": "bladder_dysfunction", "present": False},
-            ],
-        },
+        _demo_case(
+            34,
+            "male",
+            ["sound_after_sitting", "relief_after_crack", "sedentary"],
+            ["pain", "leg_numbness", "bladder_dysfunction"],
+        ),
     ),
     (
         "A pop and an ache after lifting (a strain)",
-        {
-            "age": 45,
-            "sex": "female",
-            "evidence": [
-                {"id": "back_sound", "present": True},
-                {"id": "pain_after_sudden_move", "present": True},
-                {"id": "muscle_spasm", "present": True},
-                {"id": "pain_below_knee", "present": False},
-                {"id": "leg_weakness", "present": False},
-            ],
-        },
+        _demo_case(
+            45,
+            "female",
+            ["back_sound", "pain_after_sudden_move", "muscle_spasm"],
+            ["pain_below_knee", "leg_weakness"],
+        ),
     ),
     (
         "Sciatica after deadlifts",
-        {
-            "age": 41,
-            "sex": "male",
-            "evidence": [
-                {"id": "sound_bending", "present": True},
-                {"id": "pain_below_knee", "present": True},
-                {"id": "leg_tingling", "present": True},
-                {"id": "leg_weakness", "present": False},
-                {"id": "bilateral_leg_symptoms", "present": False},
-            ],
-        },
+        _demo_case(
+            41,
+            "male",
+            ["sound_bending", "pain_below_knee", "leg_tingling"],
+            ["leg_weakness", "bilateral_leg_symptoms"],
+        ),
     ),
     (
         "Clicking with new bladder trouble and numbness between the legs",
-        {
-            "age": 52,
-            "sex": "male",
-            "evidence": [
-                {"id": "back_sound", "present": True},
-                {"id": "pain", "present": True},
-                {"id": "bladder_dysfunction", "present": True},
-                {"id": "saddle_numbness", "present": True},
-            ],
-        },
+        _demo_case(
+            52, "male", ["back_sound", "pain", "bladder_dysfunction", "saddle_numbness"], []
+        ),
     ),
 ]
 
