@@ -6,9 +6,13 @@ the one error type they raise. Everything else is private to the package.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from crepitus.errors import CaseError, Problem
+
+if TYPE_CHECKING:  # the engine is imported on first use, to keep `import crepitus` light
+    from crepitus.engine.case import CaseIn
 
 __all__ = ["CaseError", "Problem", "__version__", "assess", "next_question", "parse"]
 __version__ = "0.1.0"
@@ -21,14 +25,17 @@ def _read_text(text: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     return language.parse(text), language.demographics(text)
 
 
-def assess(case: dict[str, Any]) -> dict[str, Any]:
-    """Assess a case (the contract's shape); raise CaseError naming every problem in it."""
+def assess(case: Mapping[str, Any] | CaseIn) -> dict[str, Any]:
+    """Assess a case (the contract's shape); raise CaseError naming every problem in it.
+
+    A parsed ``CaseIn`` (as the HTTP API holds) is accepted too and not validated twice.
+    """
     from crepitus.engine import assess as _assess
 
     return _assess(case, _read_text)
 
 
-def next_question(case: dict[str, Any]) -> dict[str, Any]:
+def next_question(case: Mapping[str, Any] | CaseIn) -> dict[str, Any]:
     """What to ask next: ``{"should_stop": bool, "question": {...} | None}``."""
     from crepitus.engine.interview import next_question as _next
 

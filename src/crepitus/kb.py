@@ -163,11 +163,6 @@ def expr_findings(expr: Expr) -> Iterator[str]:
             yield from expr_findings(e)
 
 
-def kb_expr_unasked(expr: Expr, asked: set[str]) -> list[str]:
-    """Findings a rule needs that no interview question asks about."""
-    return [f for f in expr_findings(expr) if f not in asked]
-
-
 class Rule(_Model):
     id: str
     level: Level
@@ -460,9 +455,9 @@ def load_from_texts(
     for r in rules:
         if r.level == "self_care":
             continue  # explanations only; they cannot change the level
-        for fid in kb_expr_unasked(r.when, asked):
-            if fid in findings and findings[fid].group == "derived":
-                continue  # computed from the diary, never asked
+        for fid in expr_findings(r.when):
+            if fid in asked or (fid in findings and findings[fid].group == "derived"):
+                continue  # asked, or computed from the diary and never asked
             problems.append(f"rules.yaml:{r.id}: no interview question asks about '{fid}'")
     for entry in lexicon.values():
         need_finding(f"lexicon.yaml:{entry.id}", entry.id)

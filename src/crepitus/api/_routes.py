@@ -107,12 +107,12 @@ async def post_assess(
         bool, Query(description="Store the assessment under a private token (default true)")
     ] = True,
 ) -> Response:
-    data = _case_dict(case)
-    result = await _run(_quick(case.text), crepitus.assess, data)
+    # The core takes the parsed case as it is: validating it a second time would double the work.
+    result = await _run(_quick(case.text), crepitus.assess, case)
     token = None
     if store:
         db = _store(request)
-        token = await _run(db.local, db.save_assessment, data, result)
+        token = await _run(db.local, db.save_assessment, _case_dict(case), result)
     link = f"/r/{token}" if token else None
     return JSONResponse({**result, "token": token, "link": link}, headers=_PRIVATE)
 
@@ -125,7 +125,7 @@ async def post_assess(
     description="Given everything known so far, what to ask next, or that it is time to stop.",
 )
 async def post_next_question(case: CaseIn) -> Response:
-    step = await _run(_quick(case.text), crepitus.next_question, _case_dict(case))
+    step = await _run(_quick(case.text), crepitus.next_question, case)
     return JSONResponse(step, headers=_PRIVATE)
 
 

@@ -195,17 +195,25 @@ def suggest(word: str, choices: list[str]) -> str | None:
 
 
 def validate_case(data: Any) -> CaseIn:
-    """Validate a case; raise CaseError naming every problem (types, ranges, ids, conflicts)."""
-    if not isinstance(data, Mapping):
+    """Validate a case; raise CaseError naming every problem (types, ranges, ids, conflicts).
+
+    A ``CaseIn`` that a caller (the HTTP API) has already parsed is not parsed again: only the
+    checks pydantic cannot make (ids, conflicts, future times) run on it.
+    """
+    if isinstance(data, CaseIn):
+        case = data
+        problems = _id_problems(_ids_view(case))
+    elif not isinstance(data, Mapping):
         raise CaseError.one("", f"a case must be a JSON object, not {type(data).__name__}", "type")
-    problems = _id_problems(data)
-    try:
-        case = CaseIn.model_validate(data)
-    except ValidationError as exc:
-        # Report type errors and unknown ids together, each field once.
-        flagged = {p.loc for p in problems}
-        problems += [p for p in map(problem_from, exc.errors()) if p.loc not in flagged]
-        raise CaseError(sorted(problems, key=_loc_order)) from None
+    else:
+        problems = _id_problems(data)
+        try:
+            case = CaseIn.model_validate(data)
+        except ValidationError as exc:
+            # Report type errors and unknown ids together, each field once.
+            flagged = {p.loc for p in problems}
+            problems += [p for p in map(problem_from, exc.errors()) if p.loc not in flagged]
+            raise CaseError(sorted(problems, key=_loc_order)) from None
     now = datetime.now(UTC)
     for i, entry in enumerate(case.diary):
         if entry.at > now:
@@ -213,6 +221,14 @@ def validate_case(data: Any) -> CaseIn:
     if problems:
         raise CaseError(sorted(problems, key=_loc_order))
     return case
+
+
+def _ids_view(case: CaseIn) -> dict[str, Any]:
+    """The parts of a parsed case that ``_id_problems`` reads, in its raw shape."""
+    return {
+        "evidence": [{"id": e.id, "present": e.present} for e in case.evidence],
+        "diary": [{"findings": d.findings} for d in case.diary],
+    }
 
 
 def _loc_order(p: Problem) -> list[tuple[int, int, str]]:
