@@ -18,11 +18,11 @@ __all__ = ["CaseError", "Problem", "__version__", "assess", "next_question", "pa
 __version__ = "0.1.0"
 
 
-def _read_text(text: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def _read_text(text: str, subject: str | None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     # Imported here so that cases without text never pay for spaCy.
     from crepitus import language
 
-    return language.parse(text), language.demographics(text)
+    return language.read(text, subject)
 
 
 def assess(case: Mapping[str, Any] | CaseIn) -> dict[str, Any]:
@@ -42,8 +42,10 @@ def next_question(case: Mapping[str, Any] | CaseIn) -> dict[str, Any]:
     return _next(case, _read_text)
 
 
-def parse(text: str) -> list[dict[str, Any]]:
-    """Findings mentioned in free text, each with its span and assertion."""
+def parse(text: str, subject: str | None = None) -> list[dict[str, Any]]:
+    """Findings mentioned in free text, each with its span and assertion.
+
+    ``subject="other"`` reads a text written for someone else as being about that person."""
     from crepitus import language
 
-    return language.parse(text)
+    return language.parse(text, subject)

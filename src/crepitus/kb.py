@@ -30,7 +30,10 @@ __all__ = [
     "LexiconEntry",
     "QuestionGroup",
     "Rule",
+    "ScreenItem",
     "Source",
+    "Texts",
+    "Unless",
     "level_rank",
     "load",
     "load_from_texts",
@@ -58,7 +61,9 @@ def _yaml(text: str) -> Any:
     return yaml.load(text, Loader=_Loader)
 
 
-FILES = ("sources", "findings", "conditions", "rules", "advice", "lexicon", "interview")
+FILES = (
+    "sources", "findings", "conditions", "rules", "advice", "lexicon", "interview", "texts"
+)
 
 
 def level_rank(level: str) -> int:
@@ -84,11 +89,13 @@ class Source(_Model):
     authors: str | None = None
     year: int | None = None
     url: str | None = None
-    kind: Literal["article", "guideline", "paper", "instrument"]
+    kind: Literal["article", "guideline", "paper", "instrument", "review"]
     note: str | None = None
 
 
-Group = Literal["sound", "habits", "pain", "nerves", "history", "derived"]
+Group = Literal[
+    "sound", "habits", "pain", "nerves", "history", "threat", "scope", "demographic", "derived"
+]
 
 
 class Finding(_Model):
@@ -100,12 +107,15 @@ class Finding(_Model):
     red_flag: bool = False
     # Findings that this one entails when present (pain_sharp -> pain). Used to derive evidence.
     implies: list[str] = []
+    # False for findings read from free text but never asked (everyone here comes about their
+    # lower back, so "is it another body part?" is not a question worth a step).
+    ask: bool = True
 
 
 # --- rule expressions -------------------------------------------------------------------------
 # An expression is a finding id (true when present), or one mapping with exactly one key:
 #   all: [expr, ...]   any: [expr, ...]   at_least: {n: 4, of: [expr, ...]}
-#   age_at_least: 50   age_below: 45
+#   age_at_least: 50   age_below: 45   not_sure: bladder_dysfunction
 # Unknown evidence makes a leaf unknown; combinations follow Kleene's three-valued logic and a
 # rule fires only when its expression is definitely true. There is deliberately no negation:
 # without it, an "absent" answer can never make a rule fire (the safety invariant).
@@ -142,7 +152,13 @@ class AgeBelow(_Model):
     age_below: int = Field(ge=1, le=121)
 
 
-Expr = Annotated[str | AllOf | AnyOf | AtLeast | AgeAtLeast | AgeBelow, "expr"]
+class NotSure(_Model):
+    """True when the person was asked about the finding and answered "not sure"."""
+
+    not_sure: str
+
+
+Expr = Annotated[str | AllOf | AnyOf | AtLeast | AgeAtLeast | AgeBelow | NotSure, "expr"]
 AllOf.model_rebuild()
 AnyOf.model_rebuild()
 AtLeastBody.model_rebuild()
@@ -161,16 +177,35 @@ def expr_findings(expr: Expr) -> Iterator[str]:
     elif isinstance(expr, AtLeast):
         for e in expr.at_least.of:
             yield from expr_findings(e)
+    elif isinstance(expr, NotSure):
+        yield expr.not_sure
+
+
+class Unless(_Model):
+    """When a rule does not fire: every one of ``present`` confirmed present, every one of
+    ``absent`` confirmed absent, none of ``not_present`` present at all (confirmed = answered or
+    logged in the diary, never read from free text alone)."""
+
+    present: list[str] = Field(min_length=1)
+    absent: list[str] = []
+    not_present: list[str] = []
+
+    def findings(self) -> list[str]:
+        return [*self.present, *self.absent, *self.not_present]
 
 
 class Rule(_Model):
     id: str
     level: Level
     when: Expr
+    unless: Unless | None = None
     text: str  # the reason, in plain words, addressed to the person
     sources: list[str] = Field(min_length=1)
-    # Why the rule exists, for clinicians reading the knowledge base.
-    rationale: str | None = None
+    # Why the rule exists and which source says what, for clinicians reading the knowledge base.
+    rationale: str = Field(min_length=1)
+    # "guideline": the cited guideline sets this level; "team": a source names the sign, the
+    # level is the project's decision (and the rationale says so).
+    decision: Literal["guideline", "team"]
 
 
 class AgeBands(_Model):
@@ -207,7 +242,14 @@ class Exercise(_Model):
     matches: list[str] = []
     why: str  # one line: why it helps with clicking of this kind
     sources: list[str] = Field(min_length=1)
+    # Suits someone with leg symptoms: it does not load or stretch the nerves of the leg.
+    leg_safe: bool = False
+    # Done lying on the back: left out in pregnancy (after the first trimester, so always here).
+    lying_on_back: bool = False
 
+
+Scope = Literal["in", "life_threat", "child", "other_body_part"]
+Sex = Literal["female", "male", "other", "unknown"]
 
 AdviceKind = Literal[
     "home_care", "prevention", "self_cracking", "question", "safety_net", "do_now", "avoid"
@@ -222,6 +264,10 @@ class Advice(_Model):
     when_any: list[str] = []
     # Levels at which the item applies (empty = every level).
     levels: list[Level] = []
+    # Not shown when any of these findings is present (NSAID advice in pregnancy).
+    unless_any: list[str] = []
+    # Where the item applies: "in" (the lower back, in scope) and any out-of-scope reasons.
+    scopes: list[Scope] = ["in"]
     # For safety-net items: how fast to act if this happens.
     urgency: Level | None = None
     sources: list[str] = Field(min_length=1)
@@ -235,10 +281,60 @@ class QuestionGroup(_Model):
     why: str  # shown on request: "We ask this because ..."
     items: list[str] = Field(min_length=1)
     item_text: dict[str, str] = {}
-    screen: bool = False  # red-flag screening: asked first, in file order, whatever is known
+    # Wording when the person answers for someone else; otherwise the text is turned into the
+    # third person ("your back" -> "their back") by crepitus.engine.wording.
+    text_other: str | None = None
+    item_text_other: dict[str, str] = {}
+    screen: bool = False  # red-flag screening: every unanswered screening item is asked
     phase: Literal["triage", "differential"] = "triage"
+    kind: Literal["question", "age"] = "question"  # "age": surfaces may ask for the number
     ask_if: list[str] = []  # asked only when all of these are present
+    sexes: list[Sex] = []  # asked only for these sexes ("unknown": not given); empty = all
+    ages: tuple[int, int] | None = None  # asked only if the age may be in [from, below)
     sources: list[str] = Field(min_length=1)
+
+
+class ScreenItem(_Model):
+    """A red flag of the screen that every complete assessment has answered."""
+
+    id: str
+    # "other": asked only of someone answering for another person (a person filling in a form
+    # is not unresponsive).
+    only_for: Literal["self", "other"] | None = None
+    # The second, concrete asking after "not sure" (cauda equina items).
+    again: str | None = None
+    again_other: str | None = None
+
+
+class LevelText(_Model):
+    name: str  # short, for labels ("See a doctor within 24 hours")
+    headline: str
+    summary: str
+    # When the red-flag screen is not complete: never "harmless" or "nothing points to".
+    provisional_headline: str | None = None
+    provisional_summary: str | None = None
+
+
+class ScopeText(_Model):
+    when_any: list[str] = Field(min_length=1)  # findings that put a case out of scope
+    headline: str
+    summary: str
+
+
+class Texts(_Model):
+    """Patient wording that is not tied to one finding, rule or advice item."""
+
+    levels: dict[Level, LevelText]
+    scope: dict[Literal["life_threat", "child", "other_body_part"], ScopeText]
+    phrases: dict[str, str]
+
+    @model_validator(mode="after")
+    def _complete(self) -> Texts:
+        missing = [lvl for lvl in LEVELS if lvl not in self.levels]
+        missing += [f"phrases.{p}" for p in PHRASES if p not in self.phrases]
+        if missing:
+            raise ValueError(f"missing: {', '.join(missing)}")
+        return self
 
 
 class LexiconEntry(_Model):
@@ -272,6 +368,26 @@ class LexiconEntry(_Model):
     family: list[str] = []
 
 
+#: Phrases every surface needs, checked at load (``texts.yaml``).
+PHRASES = (
+    "disclaimer",
+    "provisional_notice",
+    "provisional_emergency",
+    "confirm_text",
+    "confirm_why",
+    "confirm_item",
+    "recheck_text",
+    "recheck_why",
+    "contradicted",
+    "not_asked_heading",
+    "unsure_heading",
+    "serious_cause_no_exercise",
+    "leg_symptoms_exercise",
+    "pregnancy_exercise",
+    "pregnancy_caution",
+)
+
+
 class KnowledgeBase(_Model):
     version: str
     sources: dict[str, Source]
@@ -282,9 +398,15 @@ class KnowledgeBase(_Model):
     advice: list[Advice]
     lexicon: dict[str, LexiconEntry]
     interview: list[QuestionGroup]
+    screening: list[ScreenItem]
+    texts: Texts
     # Background rate of each finding among people with a clicking back and none of the listed
     # conditions, used where a condition does not list a finding.
     background: dict[str, float]
+    # implied_by[x]: every finding that entails x, transitively (if x is absent, so are they).
+    implied_by: dict[str, frozenset[str]]
+    # entails[x]: every finding x entails, transitively (the inverse of implied_by).
+    entails: dict[str, frozenset[str]]
 
     def __hash__(self) -> int:
         # Identity hashing so compiled views of a knowledge base can be cached per instance.
@@ -386,6 +508,9 @@ def load_from_texts(
     lexicon = unique(build("lexicon", "lexicon", LexiconEntry), "lexicon")
     interview = build("interview", "groups", QuestionGroup)
     unique(interview, "interview")
+    screening = build("interview", "screening", ScreenItem)
+    unique(screening, "screening")
+    texts_model = _validated(Texts, raw["texts"], "texts.yaml", problems)
 
     background: dict[str, float] = {}
     bg_doc = raw["conditions"].get("background") if isinstance(raw["conditions"], dict) else None
@@ -434,13 +559,22 @@ def load_from_texts(
         need_source(f"rules.yaml:{r.id}", r.sources)
         for fid in expr_findings(r.when):
             need_finding(f"rules.yaml:{r.id}.when", fid)
+        if r.unless is not None:
+            for fid in r.unless.findings():
+                need_finding(f"rules.yaml:{r.id}.unless", fid)
+        if r.decision == "team" and "crepitus-review-2026" not in r.sources and not any(
+            s in sources and sources[s].kind == "article" for s in r.sources
+        ):
+            problems.append(
+                f"rules.yaml:{r.id}: a team decision cites the project's review or an article"
+            )
     for e in exercises.values():
         need_source(f"advice.yaml:{e.id}", e.sources)
         for fid in e.matches:
             need_finding(f"advice.yaml:{e.id}.matches", fid)
     for a in advice:
         need_source(f"advice.yaml:{a.id}", a.sources)
-        for fid in a.when_any:
+        for fid in [*a.when_any, *a.unless_any]:
             need_finding(f"advice.yaml:{a.id}.when_any", fid)
         if a.kind == "safety_net" and a.urgency is None:
             problems.append(f"advice.yaml:{a.id}: a safety_net item needs an urgency")
@@ -451,13 +585,23 @@ def load_from_texts(
         for fid in g.item_text:
             if fid not in g.items:
                 problems.append(f"interview.yaml:{g.id}.item_text: '{fid}' is not one of its items")
+    for item in screening:
+        need_finding(f"interview.yaml:screening.{item.id}", item.id)
+    if texts_model is not None:
+        for reason, st in texts_model.scope.items():
+            for fid in st.when_any:
+                need_finding(f"texts.yaml:scope.{reason}", fid)
     asked = {fid for g in interview for fid in g.items}
+    for item in screening:
+        if item.id not in asked:
+            problems.append(f"interview.yaml:screening: no question group asks '{item.id}'")
     for r in rules:
         if r.level == "self_care":
             continue  # explanations only; they cannot change the level
-        for fid in expr_findings(r.when):
-            if fid in asked or (fid in findings and findings[fid].group == "derived"):
-                continue  # asked, or computed from the diary and never asked
+        for fid in [*expr_findings(r.when), *(r.unless.findings() if r.unless else [])]:
+            f = findings.get(fid)
+            if fid in asked or (f is not None and (f.group == "derived" or not f.ask)):
+                continue  # asked, computed from the diary, or read from text only
             problems.append(f"rules.yaml:{r.id}: no interview question asks about '{fid}'")
     for entry in lexicon.values():
         need_finding(f"lexicon.yaml:{entry.id}", entry.id)
@@ -465,6 +609,7 @@ def load_from_texts(
         raise KnowledgeError(problems)
 
     digest = hashlib.sha256("\0".join(texts[n] for n in FILES).encode()).hexdigest()[:10]
+    assert texts_model is not None  # a None would have been a problem above
     return KnowledgeBase(
         version=f"{KB_VERSION}+{digest}",
         sources=sources,
@@ -475,8 +620,34 @@ def load_from_texts(
         advice=advice,
         lexicon=lexicon,
         interview=interview,
+        screening=screening,
+        texts=texts_model,
         background=background,
+        implied_by=(implied := _implied_by(findings)),
+        entails=_inverse(implied),
     )
+
+
+def _inverse(implied_by: Mapping[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for x, parents in implied_by.items():
+        for p in parents:
+            out.setdefault(p, set()).add(x)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _implied_by(findings: Mapping[str, Finding]) -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for f in findings.values():
+        stack, seen = list(f.implies), set()
+        while stack:
+            x = stack.pop()
+            if x in seen or x not in findings:
+                continue
+            seen.add(x)
+            out.setdefault(x, set()).add(f.id)
+            stack.extend(findings[x].implies)
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 @lru_cache(maxsize=1)

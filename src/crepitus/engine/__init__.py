@@ -8,6 +8,7 @@ from crepitus import kb
 from crepitus.engine.case import Case, TextReader, build_case
 from crepitus.engine.differential import differential
 from crepitus.engine.plan import care_plan
+from crepitus.engine.screening import contradiction_notes, scope, screening
 from crepitus.engine.triage import triage
 
 __all__ = ["Case", "assess", "assess_case", "build_case", "differential", "triage"]
@@ -16,22 +17,51 @@ __all__ = ["Case", "assess", "assess_case", "build_case", "differential", "triag
 def assess_case(case: Case, knowledge: kb.KnowledgeBase | None = None) -> dict[str, Any]:
     """The contract's assessment for an already built case."""
     knowledge = knowledge or kb.load()
-    known = case.known
-    tri = triage(known, case.age, knowledge, case.details)
-    conditions = differential(known, case.age, knowledge)
-    plan = care_plan(tri["level"], case.present(), conditions, knowledge)
+    ev = case.evidence(knowledge)
+    tri = triage(ev, knowledge, case.details)
+    screen = screening(case, ev, knowledge)
+    provisional = not screen["complete"]
+    tri["provisional"] = provisional
+    notes = contradiction_notes(case, knowledge)
+    if notes:
+        for reason in tri["reasons"]:
+            said = [notes[f] for f in reason["evidence"] if f in notes]
+            if said:
+                reason["text"] += " " + " ".join(said)
+    where = scope(ev, knowledge)
+    conditions = differential(ev.known, ev.age, knowledge)
+    plan = care_plan(
+        tri["level"],
+        ev.present(),
+        conditions,
+        knowledge,
+        scope=str(where.get("reason", "in")),
+        provisional=provisional,
+        known=ev.known,
+        sex=case.sex,
+        age=ev.age,
+    )
     out: dict[str, Any] = {
         "triage": tri,
         "conditions": conditions,
-        "evidence": [f.as_dict() for f in case.facts.values()],
+        # Age bands worked out from the age are in `demographics`, not evidence of their own.
+        "evidence": [f.as_dict() for f in case.facts.values() if f.span != "age"],
         "plan": plan,
         "knowledge_version": knowledge.version,
+        "provisional": provisional,
+        "screening": screen,
+        "scope": where,
+        "subject": {"value": case.subject, "origin": case.subject_origin},
     }
+    if case.asked_unknown:
+        out["unsure"] = sorted(case.asked_unknown)
     if case.uncertain:
         out["uncertain"] = case.uncertain
     demographics: dict[str, Any] = {}
     if case.age is not None:
         demographics["age"] = {"value": case.age, "origin": case.age_origin}
+    elif ev.age.known:
+        demographics["age"] = {"range": [ev.age.lo, ev.age.hi], "origin": "explicit"}
     if case.sex is not None:
         demographics["sex"] = {"value": case.sex, "origin": case.sex_origin}
     out["demographics"] = demographics
@@ -40,5 +70,8 @@ def assess_case(case: Case, knowledge: kb.KnowledgeBase | None = None) -> dict[s
     return out
 
 
-def assess(data: Any, read_text: TextReader | None = None) -> dict[str, Any]:
-    return assess_case(build_case(data, read_text))
+def assess(
+    data: Any, read_text: TextReader | None = None, knowledge: kb.KnowledgeBase | None = None
+) -> dict[str, Any]:
+    knowledge = knowledge or kb.load()
+    return assess_case(build_case(data, read_text, knowledge), knowledge)

@@ -26,6 +26,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from crepitus import kb
+from crepitus.engine.evidence import AGE_MAX, AgeRange, Evidence
 from crepitus.engine.trends import Trends, compute_trends
 from crepitus.errors import CaseError, Problem
 
@@ -54,7 +55,12 @@ class _Strict(BaseModel):
 class EvidenceIn(_Strict):
     id: StrictStr = Field(description="A finding id from the vocabulary")
     present: StrictBool | None = Field(
-        description="true = present, false = absent, null = asked but unknown"
+        description="true = present, false = absent, null = asked and answered 'not sure'"
+    )
+    recheck: StrictBool = Field(
+        default=False,
+        description="true when this answers the interview's second, more concrete asking of a "
+        "finding first answered 'not sure' (a question of kind 'recheck')",
     )
 
 
@@ -85,9 +91,17 @@ class DiaryEntryIn(_Strict):
         return v
 
 
+Subject = Literal["self", "other"]
+
+
 class CaseIn(_Strict):
     age: StrictInt | None = Field(default=None, ge=0, le=120, description="Age in years, 0-120")
     sex: Literal["female", "male", "other"] | None = None
+    subject: Subject | None = Field(
+        default=None,
+        description="Whom the case is about: 'self' (the default) or 'other' (someone writing "
+        "for a parent, partner or child; what the text says about that person is the evidence)",
+    )
     text: StrictStr | None = Field(
         default=None, max_length=MAX_TEXT, description="Free text, up to 10,000 characters"
     )
@@ -121,9 +135,14 @@ class Case:
     age: int | None = None
     sex: str | None = None
     text: str | None = None
+    subject: str = "self"
+    subject_origin: str = "default"
     facts: dict[str, Fact] = field(default_factory=dict)
     asked_unknown: set[str] = field(default_factory=set)  # answered "not sure"
+    rechecked: set[str] = field(default_factory=set)  # answered the concrete second asking
     uncertain: list[dict[str, Any]] = field(default_factory=list)  # text mentions, not evidence
+    # What the text said of a finding that an answer then contradicted: id -> (value, words).
+    contradicted: dict[str, tuple[bool, str | None]] = field(default_factory=dict)
     diary: list[DiaryEntryIn] = field(default_factory=list)
     age_origin: str | None = None
     sex_origin: str | None = None
@@ -137,6 +156,64 @@ class Case:
 
     def present(self) -> set[str]:
         return {k for k, f in self.facts.items() if f.present}
+
+    @property
+    def unsure(self) -> frozenset[str]:
+        """Answered "not sure" and not known otherwise (a present reading of the text stays)."""
+        return frozenset(f for f in self.asked_unknown if f not in self.facts)
+
+    def confirmed(self, knowledge: kb.KnowledgeBase) -> dict[str, bool]:
+        """Findings the person answered or logged, what they imply, and what an answered absence
+        rules out (no pain -> no sharp pain). Never the reader's guess alone."""
+        out: dict[str, bool] = {}
+        for fid, fact in self.facts.items():
+            if _is_confirmed(fact, self.facts, self.age_origin):
+                out[fid] = fact.present
+        for fid in [f for f, v in out.items() if not v]:
+            for child in knowledge.implied_by.get(fid, ()):
+                out.setdefault(child, False)
+        return out
+
+    def age_range(self) -> AgeRange:
+        if self.age is not None:
+            return AgeRange.exactly(self.age)
+        lo, hi = 0, AGE_MAX
+        known = self.known
+        if known.get("age_under_16") is True:
+            hi = 15
+        elif known.get("age_under_16") is False:
+            lo = 16
+        if known.get("age_65_or_over") is True:
+            lo = max(lo, 65)
+        elif known.get("age_65_or_over") is False:
+            hi = min(hi, 64)
+        if known.get("age_50_or_over") is True:
+            lo = max(lo, 50)
+        elif known.get("age_50_or_over") is False:
+            hi = min(hi, 49)
+        return AgeRange(lo, hi) if lo <= hi else AgeRange()
+
+    def evidence(self, knowledge: kb.KnowledgeBase) -> Evidence:
+        return Evidence(
+            known=self.known,
+            confirmed=self.confirmed(knowledge),
+            unsure=self.unsure,
+            age=self.age_range(),
+            subject=self.subject,
+        )
+
+
+def _is_confirmed(fact: Fact, facts: Mapping[str, Fact], age_origin: str | None) -> bool:
+    seen: set[str] = set()
+    while fact.origin == "derived":
+        if fact.span == "age":
+            return age_origin == "explicit"
+        source = facts.get(fact.span or "")
+        if source is None or source.id in seen:
+            return False
+        seen.add(source.id)
+        fact = source
+    return fact.origin in ("explicit", "diary")
 
 
 # --- error messages -----------------------------------------------------------------------------
@@ -167,6 +244,7 @@ _MSG: dict[str, Callable[[Mapping[str, Any]], str]] = {
 _ALLOWED = {
     "age": "a whole number from 0 to 120",
     "sex": "'female', 'male' or 'other'",
+    "subject": "'self' or 'other'",
     "text": "a string of at most 10,000 characters",
     "present": "true, false or null",
     "pain": "a whole number from 0 to 10",
@@ -283,21 +361,28 @@ def _word(v: bool | None) -> str:
 
 # --- building the case --------------------------------------------------------------------------
 
-TextReader = Callable[[str], tuple[list[dict[str, Any]], dict[str, Any]]]
+#: Reads free text: (text, subject) -> (mentions, demographics). ``subject`` is "self", "other"
+#: or None (not said: the reader may tell from the text, e.g. "writing for my husband").
+TextReader = Callable[[str, str | None], tuple[list[dict[str, Any]], dict[str, Any]]]
 
 
-def build_case(data: Any, read_text: TextReader | None = None) -> Case:
+def build_case(
+    data: Any, read_text: TextReader | None = None, knowledge: kb.KnowledgeBase | None = None
+) -> Case:
     """Validate ``data`` and merge explicit, diary, text and implied evidence into a Case.
 
     ``read_text`` turns text into (mentions, demographics); the engine stays free of the language
     package's heavy imports unless a case actually carries text.
     """
+    knowledge = knowledge or kb.load()
     raw = validate_case(data)
     case = Case(age=raw.age, sex=raw.sex, text=raw.text, diary=list(raw.diary))
     if raw.age is not None:
         case.age_origin = "explicit"
     if raw.sex is not None:
         case.sex_origin = "explicit"
+    if raw.subject is not None:
+        case.subject, case.subject_origin = raw.subject, "explicit"
 
     def put(fact: Fact) -> None:
         old = case.facts.get(fact.id)
@@ -308,6 +393,8 @@ def build_case(data: Any, read_text: TextReader | None = None) -> Case:
             case.facts[fact.id] = fact
 
     for ev in raw.evidence:
+        if ev.recheck:
+            case.rechecked.add(ev.id)
         if ev.present is None:
             case.asked_unknown.add(ev.id)
         else:
@@ -316,25 +403,48 @@ def build_case(data: Any, read_text: TextReader | None = None) -> Case:
         for fid in entry.findings:
             put(Fact(fid, True, "diary", span=entry.at.isoformat()))
     if raw.diary:
-        _add_trends(case, put)
+        _add_trends(case, put, knowledge)
     if raw.text and raw.text.strip() and read_text is not None:
-        mentions, demo = read_text(raw.text)
+        mentions, demo = read_text(raw.text, raw.subject)
+        if raw.subject is None and demo.get("subject") == "other":
+            case.subject, case.subject_origin = "other", "text"
         for m in mentions:
             if m.get("present") is None:
                 case.uncertain.append(m)
                 continue
             span = m.get("span")
             offsets = (int(span[0]), int(span[1])) if isinstance(span, list | tuple) else None
-            put(Fact(m["id"], bool(m["present"]), "text", span=m.get("text"), offsets=offsets))
+            fact = Fact(m["id"], bool(m["present"]), "text", span=m.get("text"), offsets=offsets)
+            old = case.facts.get(fact.id)
+            if old is not None and old.origin == "explicit" and old.present != fact.present:
+                case.contradicted[fact.id] = (fact.present, fact.span)
+            elif old is None and fact.id in case.asked_unknown and not fact.present:
+                continue  # "not sure" beats a denial read from the text: it is never a "no"
+            put(fact)
         if case.age is None and demo.get("age") is not None:
             case.age, case.age_origin = int(demo["age"]), "text"
         if case.sex is None and demo.get("sex") is not None:
             case.sex, case.sex_origin = str(demo["sex"]), "text"
-    _close_implications(case)
+    _add_age_findings(case, knowledge)
+    _close_implications(case, knowledge)
     return case
 
 
-def _add_trends(case: Case, put: Callable[[Fact], None]) -> None:
+def _add_age_findings(case: Case, knowledge: kb.KnowledgeBase) -> None:
+    """Age bands and the onset ages a known age settles (a 30-year-old's pain began before 35)."""
+    if case.age is None:
+        return
+    age = case.age
+    derived = {"age_under_16": age < 16, "age_50_or_over": age >= 50, "age_65_or_over": age >= 65}
+    for limit in (35, 40, 45):
+        if age < limit:
+            derived[f"onset_before_{limit}"] = True
+    for fid, present in derived.items():
+        if fid in knowledge.findings and fid not in case.facts:
+            case.facts[fid] = Fact(fid, present, "derived", span="age")
+
+
+def _add_trends(case: Case, put: Callable[[Fact], None], knowledge: kb.KnowledgeBase) -> None:
     trends = case.trends = compute_trends(case.diary)
     found: dict[str, str] = {}
     if trends.pain_direction == "rising":
@@ -342,15 +452,15 @@ def _add_trends(case: Case, put: Callable[[Fact], None]) -> None:
     if trends.spreading:
         found["diary_clicking_spreading"] = trends.spreading_detail()
     if trends.new_findings:
-        labels = kb.load().findings
+        labels = knowledge.findings
         found["diary_new_finding"] = ", ".join(labels[f].label.lower() for f in trends.new_findings)
     for fid, detail in found.items():
         case.details[fid] = detail
         put(Fact(fid, True, "diary", span=detail))
 
 
-def _close_implications(case: Case) -> None:
-    findings = kb.load().findings
+def _close_implications(case: Case, knowledge: kb.KnowledgeBase) -> None:
+    findings = knowledge.findings
     stack = [f.id for f in case.facts.values() if f.present]
     while stack:
         fid = stack.pop()

@@ -5,6 +5,11 @@ prior(c) * age(c) * prod over known evidence of P(e | c) (present) or 1 - P(e | 
 Unknown evidence is left out. A finding a condition does not list takes its background rate, so
 it neither favours nor disfavours that condition relative to the population. Sums are done in
 log space; probabilities are normalised over the conditions (they sum to at most 1).
+
+A finding implied by another is counted once: pain over 3 months entails pain over 6 weeks and
+over 3 days, so when the longest is present the shorter ones add nothing; when the shortest is
+absent, the longer ones' absence adds nothing either. Counting each again would make the
+figures over-confident.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from crepitus import kb
+from crepitus.engine.evidence import AgeRange
 
 __all__ = ["differential", "expected_information_gain", "posterior"]
 
@@ -33,6 +39,8 @@ class _Model:
     age: tuple[tuple[float, float, float], ...]  # log multipliers: <40, 40-64, >=65
     # finding -> per condition (log LR if present, tempered log LR if absent, P(present | c))
     table: Mapping[str, tuple[tuple[float, float, float], ...]]
+    implied_by: Mapping[str, frozenset[str]]  # x -> what entails x
+    implies: Mapping[str, frozenset[str]]  # x -> what x entails (transitively)
 
 
 @lru_cache(maxsize=4)
@@ -49,6 +57,8 @@ def _model(knowledge: kb.KnowledgeBase) -> _Model:
             rows.append((math.log(p / b), absent, p))
         table[fid] = tuple(rows)
     return _Model(
+        implied_by=knowledge.implied_by,
+        implies=knowledge.entails,
         ids=tuple(c.id for c in conds),
         base=tuple(math.log(c.prior) for c in conds),
         age=tuple(
@@ -59,19 +69,38 @@ def _model(knowledge: kb.KnowledgeBase) -> _Model:
     )
 
 
-def _band(age: int | None) -> int | None:
+Age = AgeRange | int | None
+
+
+def _band(age: Age) -> int | None:
     if age is None:
         return None
-    return 0 if age < 40 else (1 if age < 65 else 2)
+    if isinstance(age, int):
+        return 0 if age < 40 else (1 if age < 65 else 2)
+    lo, hi = _band(age.lo), _band(age.hi)
+    return lo if lo == hi else None
 
 
-def _scores(m: _Model, known: Mapping[str, bool], age: int | None) -> list[float]:
+def _counted(m: _Model, known: Mapping[str, bool]) -> dict[str, bool]:
+    """The known findings that carry information of their own (see the module docstring)."""
+    out: dict[str, bool] = {}
+    for fid, present in known.items():
+        if present:
+            if any(known.get(p) is True for p in m.implied_by.get(fid, ())):
+                continue  # entailed by a more specific present finding
+        elif any(known.get(x) is False for x in m.implies.get(fid, ())):
+            continue  # its absence follows from a more general absent finding
+        out[fid] = present
+    return out
+
+
+def _scores(m: _Model, known: Mapping[str, bool], age: Age) -> list[float]:
     scores = list(m.base)
     band = _band(age)
     if band is not None:
         for i in range(len(scores)):
             scores[i] += m.age[i][band]
-    for fid, present in known.items():
+    for fid, present in _counted(m, known).items():
         rows = m.table.get(fid)
         if rows is not None:
             for i, row in enumerate(rows):
@@ -80,7 +109,7 @@ def _scores(m: _Model, known: Mapping[str, bool], age: int | None) -> list[float
 
 
 def posterior(
-    known: Mapping[str, bool], age: int | None, knowledge: kb.KnowledgeBase | None = None
+    known: Mapping[str, bool], age: Age, knowledge: kb.KnowledgeBase | None = None
 ) -> dict[str, float]:
     """P(condition | evidence), unrounded, by condition id."""
     m = _model(knowledge or kb.load())
@@ -112,14 +141,14 @@ def expected_information_gain(
 
 
 def differential(
-    known: Mapping[str, bool], age: int | None, knowledge: kb.KnowledgeBase | None = None
+    known: Mapping[str, bool], age: Age, knowledge: kb.KnowledgeBase | None = None
 ) -> list[dict[str, Any]]:
     """Every condition, most likely first, with probability, supporting and opposing evidence."""
     knowledge = knowledge or kb.load()
     m = _model(knowledge)
     scores = _scores(m, known, age)
     weights: list[list[tuple[float, str]]] = [[] for _ in m.ids]
-    for fid, present in known.items():
+    for fid, present in _counted(m, known).items():
         rows = m.table.get(fid)
         if rows is not None:
             for i, row in enumerate(rows):

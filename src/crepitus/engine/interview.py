@@ -1,29 +1,43 @@
 """The adaptive interview: red flags first, then only what could change the answer.
 
 Strategy (the documented equivalent of expected value of information):
-1. Once the level is an emergency, stop, except for a follow-up that could escalate it to an
-   ambulance and whose trigger is already present (sudden severe pain -> fainting; major injury ->
-   weakness or both legs). The emergency advice is never delayed by anything else.
-2. Screening groups (the red flags, worded as the cauda equina warning card words them) come
-   first, in order. Then the other triage groups in order. From any group only the items that
-   could still raise the level are asked: an item is asked if some rule above the current level
-   mentions it and is still undecided. Anything known, answered "not sure", or logically settled
-   (no pain -> no sharp pain) is never asked.
-3. When no answer could change the level, ask a differential group only if the causes are not
+
+1. Confirm what the person's own words said about red flags, present, denied or in doubt, in one
+   short step that quotes them. Text pre-fills; the questions confirm. An answer that
+   contradicts the text wins.
+2. Ask again, in concrete words, a cauda equina item answered "not sure" (once).
+3. Once the level is an emergency, stop, except for a follow-up that could escalate it to an
+   ambulance and whose trigger is present (sudden severe pain -> fainting; major injury ->
+   weakness), or for the few confirmations that could show it is something else (legs heavy on
+   walking that ease on sitting: stenosis, not cauda equina). The emergency advice is never
+   delayed by anything else.
+4. Screening groups ask every red flag not yet answered (and the age, when unknown). Then the
+   other triage groups, in order, and from them only the items that could still raise the
+   level: an item is asked if some rule above the current level mentions it and is undecided.
+   Anything known, answered "not sure", or logically settled (no pain -> no sharp pain) is never
+   asked again.
+5. When no answer could change the level, ask a differential group only if the causes are not
    settled (expected information gain over the posterior) or the care plan still lacks the
    person's triggers; otherwise stop.
+
+Questions are addressed to whom the case is about: "Do they ..." for someone answering for
+another person.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
 from crepitus import kb
-from crepitus.engine.case import TextReader, build_case
+from crepitus.engine.case import Case, TextReader, build_case
 from crepitus.engine.differential import expected_information_gain, posterior
-from crepitus.engine.triage import CompiledRule, compiled_rules, evaluate, triage
+from crepitus.engine.evidence import Evidence
+from crepitus.engine.screening import item_question, screen_items, screening
+from crepitus.engine.triage import CompiledRule, compiled_rules, evaluate, lowering_items, triage
+from crepitus.engine.wording import third_person
 
 __all__ = ["next_question"]
 
@@ -35,28 +49,15 @@ TRIGGER_GROUP = "triggers"
 
 
 @lru_cache(maxsize=4)
-def _index(
-    knowledge: kb.KnowledgeBase,
-) -> tuple[dict[str, list[CompiledRule]], dict[str, set[str]]]:
+def _by_finding(knowledge: kb.KnowledgeBase) -> dict[str, list[CompiledRule]]:
     by_finding: dict[str, list[CompiledRule]] = {}
     for c in compiled_rules(knowledge):
         for fid in c.findings:
             by_finding.setdefault(fid, []).append(c)
-    # implied_by[x] = every finding that entails x (transitively): if x is absent, so are they.
-    implied_by: dict[str, set[str]] = {}
-    for f in knowledge.findings.values():
-        stack, seen = list(f.implies), set()
-        while stack:
-            x = stack.pop()
-            if x in seen:
-                continue
-            seen.add(x)
-            implied_by.setdefault(x, set()).add(f.id)
-            stack.extend(knowledge.findings[x].implies)
-    return by_finding, implied_by
+    return by_finding
 
 
-def _closed(known: Mapping[str, bool], implied_by: Mapping[str, set[str]]) -> dict[str, bool]:
+def _closed(known: Mapping[str, bool], implied_by: Mapping[str, frozenset[str]]) -> dict[str, bool]:
     """Add what follows from absences: without pain there is no sharp pain."""
     out = dict(known)
     for fid, present in known.items():
@@ -67,82 +68,197 @@ def _closed(known: Mapping[str, bool], implied_by: Mapping[str, set[str]]) -> di
 
 
 def _can_raise(
-    fid: str,
-    known: Mapping[str, bool],
-    age: int | None,
-    rank: int,
-    by_finding: Mapping[str, list[CompiledRule]],
+    fid: str, ev: Evidence, rank: int, by_finding: Mapping[str, list[CompiledRule]]
 ) -> bool:
-    for rule in by_finding.get(fid, ()):
-        if rule.rank > rank and evaluate(rule, known, age)[0] is None:
-            return True
-    return False
+    return any(
+        rule.rank > rank and evaluate(rule, ev)[0] is None for rule in by_finding.get(fid, ())
+    )
 
 
-def _question(
-    group: kb.QuestionGroup, items: list[str], knowledge: kb.KnowledgeBase
-) -> dict[str, Any]:
-    findings = knowledge.findings
-    if len(items) == 1:
-        fid = items[0]
-        text = group.text if len(group.items) == 1 else findings[fid].question
-        return {
-            "type": "single",
-            "text": text,
-            "why": group.why,
-            "items": [{"id": fid, "text": findings[fid].question}],
-            "group": group.id,
-        }
-    return {
-        "type": "group_multiple",
-        "text": group.text,
-        "why": group.why,
-        "items": [{"id": f, "text": group.item_text.get(f, findings[f].question)} for f in items],
-        "group": group.id,
+class _Asker:
+    """Builds question dicts worded for whom the case is about."""
+
+    def __init__(self, knowledge: kb.KnowledgeBase, case: Case, level: str) -> None:
+        self.knowledge = knowledge
+        self.other = case.subject == "other"
+        self.level = level
+
+    def _say(self, text: str, override: str | None = None) -> str:
+        if not self.other:
+            return text
+        return override if override is not None else third_person(text)
+
+    def group(self, g: kb.QuestionGroup, items: list[str]) -> dict[str, Any]:
+        findings = self.knowledge.findings
+        if len(items) == 1 and g.kind != "age":
+            fid = items[0]
+            own = g.text if len(g.items) == 1 else findings[fid].question
+            text = self._say(own, g.text_other if len(g.items) == 1 else None)
+            question = {
+                "type": "single",
+                "text": text,
+                "why": g.why,
+                "items": [{"id": fid, "text": self._say(findings[fid].question)}],
+            }
+        else:
+            question = {
+                "type": "group_multiple",
+                "text": self._say(g.text, g.text_other),
+                "why": g.why,
+                "items": [
+                    {
+                        "id": f,
+                        "text": self._say(
+                            g.item_text.get(f, findings[f].question), g.item_text_other.get(f)
+                        ),
+                    }
+                    for f in items
+                ],
+            }
+        question["group"] = g.id
+        question["kind"] = g.kind
+        return self.ask(question)
+
+    def ask(self, question: dict[str, Any]) -> dict[str, Any]:
+        return {"should_stop": False, "question": question, "level": self.level}
+
+    def stop(self, reason: str) -> dict[str, Any]:
+        return {"should_stop": True, "question": None, "level": self.level, "reason": reason}
+
+
+def _group_fits(g: kb.QuestionGroup, known: Mapping[str, bool], case: Case, ev: Evidence) -> bool:
+    if not all(known.get(f) is True for f in g.ask_if):
+        return False
+    if g.sexes and (case.sex or "unknown") not in g.sexes:
+        return False
+    if g.ages is not None:
+        lo, hi = g.ages
+        if ev.age.hi < lo or ev.age.lo >= hi:
+            return False
+    return True
+
+
+def _confirm_step(
+    case: Case, screen: dict[str, Any], knowledge: kb.KnowledgeBase, asker: _Asker
+) -> dict[str, Any] | None:
+    """One step that quotes the person's words for each red flag read from them."""
+    phrases = knowledge.texts.phrases
+    items: list[dict[str, Any]] = []
+    for item in screen["items"]:
+        if item["state"] != "from_text":
+            continue
+        fid = item.get("via", item["id"])  # "doesn't hurt": confirm the pain itself
+        if any(i["id"] == fid for i in items):
+            continue
+        question = item_question(fid, knowledge, case.subject)
+        words = item.get("words")
+        if words:
+            question = question[:1].lower() + question[1:] if question[:2] != "I " else question
+            text = phrases["confirm_item"].format(words=words, question=question)
+        else:
+            text = question
+        items.append({"id": fid, "text": text, "read": item.get("read")})
+    if not items:
+        return None
+    question = {
+        "type": "group_multiple" if len(items) > 1 else "single",
+        "text": phrases["confirm_text"],
+        "why": phrases["confirm_why"],
+        "items": items,
+        "group": "confirm",
+        "kind": "confirm",
     }
+    return asker.ask(question)
 
 
-def _ask(
-    group: kb.QuestionGroup, items: list[str], knowledge: kb.KnowledgeBase, level: str
-) -> dict[str, Any]:
-    return {"should_stop": False, "question": _question(group, items, knowledge), "level": level}
+def _recheck_step(case: Case, knowledge: kb.KnowledgeBase, asker: _Asker) -> dict[str, Any] | None:
+    """The second, concrete asking of red flags answered "not sure" (once each)."""
+    phrases = knowledge.texts.phrases
+    items = []
+    for si in screen_items(knowledge, case.subject):
+        if si.again and si.id in case.asked_unknown and si.id not in case.rechecked:
+            text = si.again_other or third_person(si.again) if asker.other else si.again
+            items.append({"id": si.id, "text": text, "recheck": True})
+    if not items:
+        return None
+    question = {
+        "type": "group_multiple" if len(items) > 1 else "single",
+        "text": phrases["recheck_text"],
+        "why": phrases["recheck_why"],
+        "items": items,
+        "group": "recheck",
+        "kind": "recheck",
+    }
+    return asker.ask(question)
 
 
 def next_question(data: Any, read_text: TextReader | None = None) -> dict[str, Any]:
     """The contract's interview step for everything known so far."""
     knowledge = kb.load()
-    case = build_case(data, read_text)
-    by_finding, implied_by = _index(knowledge)
-    known = _closed(case.known, implied_by)
-    asked = set(known) | case.asked_unknown
-    age = case.age
-    level = triage(known, age, knowledge)["level"]
+    case = build_case(data, read_text, knowledge)
+    ev = case.evidence(knowledge)
+    by_finding = _by_finding(knowledge)
+    tri = triage(ev, knowledge)
+    level = tri["level"]
     rank = kb.level_rank(level)
+    asker = _Asker(knowledge, case, level)
+    screen = screening(case, ev, knowledge)
+
+    step = _confirm_step(case, screen, knowledge, asker) or _recheck_step(case, knowledge, asker)
+    if step is not None:
+        return step
+
+    known = _closed(ev.known, knowledge.implied_by)
+    ev_closed = replace(ev, known=known)
+    asked = set(known) | case.asked_unknown
+    unanswered_screen = {i["id"] for i in screen["items"] if i["state"] == "not_asked"}
     urgent = rank >= kb.level_rank("emergency")
 
-    def ready(g: kb.QuestionGroup) -> bool:
-        return all(known.get(f) is True for f in g.ask_if)
+    if urgent:
+        # Follow-ups to a present trigger that could make it an ambulance.
+        for g in knowledge.interview:
+            if g.phase != "triage" or not g.ask_if or not _group_fits(g, known, case, ev):
+                continue
+            items = [f for f in g.items if f not in asked and _can_raise(f, ev_closed, rank, by_finding)]
+            if items:
+                return asker.group(g, items)
+        # Confirmations that could show the emergency is something else (every rule that put
+        # it there has an exception still open).
+        top = [c for c in compiled_rules(knowledge) if c.rank == rank and evaluate(c, ev)[0]]
+        lowering = [lowering_items(c, ev) for c in top]
+        if top and all(lowering):
+            wanted = {f for items in lowering for f in items if f not in case.asked_unknown}
+            for g in knowledge.interview:
+                if g.phase != "triage" or not _group_fits(g, known, case, ev):
+                    continue
+                items = [f for f in g.items if f in wanted]
+                if items:
+                    return asker.group(g, items)
+        return asker.stop("emergency")
 
     for g in knowledge.interview:
-        if g.phase != "triage" or not ready(g):
+        if g.phase != "triage" or not _group_fits(g, known, case, ev):
             continue
-        if urgent and not g.ask_if:
-            continue  # at an emergency only a follow-up to a present finding may come first
-        items = [
-            f for f in g.items if f not in asked and _can_raise(f, known, age, rank, by_finding)
-        ]
+        items = []
+        for f in g.items:
+            if f in asked:
+                continue
+            if g.screen and (f in unanswered_screen or (g.kind == "age" and ev.age.exact is None)):
+                items.append(f)
+            elif _can_raise(f, ev_closed, rank, by_finding):
+                items.append(f)
         if items:
-            return _ask(g, items, knowledge, level)
-    if urgent:
-        return {"should_stop": True, "question": None, "level": level, "reason": "emergency"}
+            return asker.group(g, items)
 
-    post = posterior(known, age, knowledge)
+    post = posterior(known, ev.age, knowledge)
     ranked = sorted(post.values(), reverse=True)
     settled = ranked[0] >= SETTLED or ranked[0] - ranked[1] >= GAP
     needs_triggers = rank <= kb.level_rank("consultation")
     best: tuple[float, kb.QuestionGroup, list[str]] | None = None
     for g in knowledge.interview:
-        if g.phase != "differential" or not ready(g) or any(f in asked for f in g.items):
+        if g.phase != "differential" or not _group_fits(g, known, case, ev):
+            continue
+        if any(f in asked for f in g.items):
             continue
         items = [f for f in g.items if f not in asked]
         gain = sum(expected_information_gain(f, post, knowledge) for f in items)
@@ -153,5 +269,5 @@ def next_question(data: Any, read_text: TextReader | None = None) -> dict[str, A
         if gain >= MIN_GAIN and (best is None or gain > best[0]):
             best = (gain, g, items)
     if best is not None:
-        return _ask(best[1], best[2], knowledge, level)
-    return {"should_stop": True, "question": None, "level": level, "reason": "complete"}
+        return asker.group(best[1], best[2])
+    return asker.stop("complete")

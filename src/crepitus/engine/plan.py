@@ -4,47 +4,29 @@ At self_care and consultation: a personal exercise programme matched to the pers
 habits, home care, prevention and (when relevant) advice on self-cracking. At consultation_24 and
 above: what to do now and what to avoid, and no exercise programme. Always: the safety-net and
 questions to ask the doctor.
+
+The programme also has to fit the person (the second review): none when a serious cause leads
+the possible causes, whatever the level; with leg symptoms only gentle movements that do not bring
+them on; in pregnancy nothing done lying on the back. An out-of-scope case (a life threat, a
+child, another body part) gets nothing from the lower-back plan: only what to do and the warning
+signs that apply to it. The wording comes from the knowledge base (``texts.yaml``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from crepitus import kb
 
-__all__ = ["HEADLINES", "care_plan"]
+__all__ = ["MAX_EXERCISES", "care_plan"]
 
 MAX_EXERCISES = 6
-
-HEADLINES: dict[str, tuple[str, str]] = {
-    "emergency_ambulance": (
-        "Call an ambulance now (999, 112 or 911).",
-        "Do not travel on your own. What you describe needs emergency help straight away.",
-    ),
-    "emergency": (
-        "Go to an emergency department now.",
-        "Do not wait for an appointment. What you describe needs to be checked today, in hospital.",
-    ),
-    "consultation_24": (
-        "See a doctor within 24 hours.",
-        "Contact your doctor, an urgent care service or a telephone helpline today.",
-    ),
-    "consultation": (
-        "Book an appointment with a doctor or physiotherapist.",
-        "Nothing here needs emergency care, but your symptoms deserve an assessment in the coming "
-        "days to weeks. Meanwhile the plan below is safe to follow.",
-    ),
-    "self_care": (
-        "This sounds harmless: you can look after it yourself.",
-        "Nothing you describe points to damage or a serious cause. The exercises below can make "
-        "the clicking less frequent; the safety-net says when to get it checked.",
-    ),
-}
-
-DISCLAIMER = (
-    "crepitus lists possible causes and a safe level of care; it is not a diagnosis and does "
-    "not replace a clinician who can examine you."
+LEG_SYMPTOMS = frozenset(
+    ["pain_below_knee", "leg_numbness", "leg_tingling", "leg_weakness", "bilateral_leg_symptoms"]
 )
+# Women of an age to be pregnant, when pregnancy was not asked: the plan says what to skip.
+_CHILDBEARING = (16, 56)
 
 
 def _item(a: kb.Advice) -> dict[str, Any]:
@@ -54,15 +36,24 @@ def _item(a: kb.Advice) -> dict[str, Any]:
     return out
 
 
-def _applies(a: kb.Advice, level: str, present: set[str]) -> bool:
+def _applies(a: kb.Advice, level: str, present: set[str], scope: str) -> bool:
     if a.levels and level not in a.levels:
+        return False
+    if scope not in a.scopes or any(f in present for f in a.unless_any):
         return False
     return not a.when_any or any(f in present for f in a.when_any)
 
 
-def _exercises(knowledge: kb.KnowledgeBase, present: set[str]) -> list[dict[str, Any]]:
+def _exercises(
+    knowledge: kb.KnowledgeBase, present: set[str], leg_safe: bool, no_supine: bool
+) -> list[dict[str, Any]]:
+    allowed = [
+        ex
+        for ex in knowledge.exercises.values()
+        if (ex.leg_safe or not leg_safe) and not (no_supine and ex.lying_on_back)
+    ]
     scored = []
-    for order, ex in enumerate(knowledge.exercises.values()):
+    for order, ex in enumerate(allowed):
         matched = [f for f in ex.matches if f in present]
         if ex.matches and not matched:
             continue
@@ -70,9 +61,9 @@ def _exercises(knowledge: kb.KnowledgeBase, present: set[str]) -> list[dict[str,
         scored.append((0 if not ex.matches else 1, -len(matched), order, ex, matched))
     scored.sort(key=lambda t: t[:3])
     if len(scored) < 4:
-        # Too few personal matches: fill with the general core programme in file order.
+        # Too few personal matches: fill with the general programme in file order.
         chosen = {t[3].id for t in scored}
-        for order, ex in enumerate(knowledge.exercises.values()):
+        for order, ex in enumerate(allowed):
             if ex.id not in chosen and len(scored) < 4:
                 scored.append((2, 0, order, ex, []))
     return [
@@ -92,18 +83,43 @@ def _exercises(knowledge: kb.KnowledgeBase, present: set[str]) -> list[dict[str,
     ]
 
 
+def _maybe_pregnant(present: set[str], known: Mapping[str, bool], sex: str | None, age: Any) -> bool:
+    if "pregnant" in known or sex == "male" or "postpartum" in present:
+        return False
+    lo, hi = _CHILDBEARING
+    return not (age.hi < lo or age.lo >= hi)
+
+
 def care_plan(
     level: str,
     present: set[str],
     conditions: list[dict[str, Any]],
     knowledge: kb.KnowledgeBase | None = None,
+    *,
+    scope: str = "in",
+    provisional: bool = False,
+    known: Mapping[str, bool] | None = None,
+    sex: str | None = None,
+    age: Any = None,
 ) -> dict[str, Any]:
+    """The care plan. ``scope`` is "in" or the out-of-scope reason; ``provisional`` is true while
+    the red-flag screen is incomplete; ``known``/``sex``/``age`` let it say what to skip in a
+    pregnancy nobody has asked about."""
     knowledge = knowledge or kb.load()
+    texts = knowledge.texts
     rank = kb.level_rank(level)
-    headline, summary = HEADLINES[level]
+    if scope != "in":
+        st = texts.scope[scope]  # type: ignore[index]
+        headline, summary = st.headline, st.summary
+    else:
+        lt = texts.levels[level]  # type: ignore[index]
+        headline, summary = lt.headline, lt.summary
+        if provisional:
+            headline = lt.provisional_headline or headline
+            summary = lt.provisional_summary or summary
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for a in knowledge.advice:
-        if _applies(a, level, present):
+        if _applies(a, level, present, scope):
             by_kind.setdefault(a.kind, []).append(_item(a))
     # Below consultation_24 every safety-net item matters; above, only what is more urgent still.
     safety = [
@@ -112,20 +128,40 @@ def care_plan(
         if rank <= kb.level_rank("consultation") or kb.level_rank(i["urgency"]) >= rank
     ]
     safety.sort(key=lambda i: -kb.level_rank(i["urgency"]))
-    self_managed = rank <= kb.level_rank("consultation")
+    self_managed = rank <= kb.level_rank("consultation") and scope == "in"
+    notes: list[str] = []
+    exercises: list[dict[str, Any]] = []
+    leader = knowledge.conditions.get(str(conditions[0]["id"])) if conditions else None
+    if self_managed and leader is not None and leader.serious:
+        notes.append(texts.phrases["serious_cause_no_exercise"])
+    elif self_managed:
+        leg = bool(present & LEG_SYMPTOMS)
+        pregnant = "pregnant" in present
+        exercises = _exercises(knowledge, present, leg_safe=leg, no_supine=pregnant)
+        if leg:
+            notes.append(texts.phrases["leg_symptoms_exercise"])
+        if pregnant:
+            notes.append(texts.phrases["pregnancy_exercise"])
+        elif (
+            age is not None
+            and _maybe_pregnant(present, known or {}, sex, age)
+            and any(knowledge.exercises[e["id"]].lying_on_back for e in exercises)
+        ):
+            notes.append(texts.phrases["pregnancy_caution"])
     plan: dict[str, Any] = {
         "level": level,
         "headline": headline,
         "summary": summary,
         "do_now": by_kind.get("do_now", []),
         "avoid": by_kind.get("avoid", []),
-        "exercises": _exercises(knowledge, present) if self_managed else [],
+        "exercises": exercises,
         "home_care": by_kind.get("home_care", []) if self_managed else [],
         "prevention": by_kind.get("prevention", []) if self_managed else [],
         "self_cracking": by_kind.get("self_cracking", []) if self_managed else [],
         "safety_net": safety,
-        "questions_for_doctor": by_kind.get("question", []),
-        "likely_causes": [c["id"] for c in conditions[:3]],
-        "disclaimer": DISCLAIMER,
+        "questions_for_doctor": by_kind.get("question", []) if scope == "in" else [],
+        "likely_causes": [c["id"] for c in conditions[:3]] if scope == "in" else [],
+        "notes": notes,
+        "disclaimer": texts.phrases["disclaimer"],
     }
     return plan

@@ -1,12 +1,22 @@
 """Rules -> triage level and reasons.
 
 Every rule is evaluated in Kleene's three-valued logic over present (True), absent (False) and
-unknown (None) evidence, and fires only when definitely true. Rules have no negation, so turning an
-unknown into "absent" can never make a rule fire, and turning it into "present" can never stop
+unknown (None) evidence, and fires only when definitely true. ``when`` has no negation, so turning
+an unknown into "absent" can never make a rule fire, and turning it into "present" can never stop
 one: the level is monotone in the evidence by construction (the property tests hold it to that).
 
-Missing age: an age condition counts as met when age is unknown (the cautious reading), so a
-missing age never lowers the level; a reason that depended on it says so.
+Two additions keep that promise:
+
+* ``{not_sure: x}`` is true when x was answered "not sure", false when x is known, unknown while
+  unasked. "Not sure" therefore never gives a lower level than "no" (which fires nothing).
+* A rule's ``unless`` exception (for example stenosis rather than cauda equina) is read on
+  *confirmed* evidence only and counts only when definitely true: an unknown or a reading of free
+  text never meets it, so a missing answer never lowers a level. Only the few findings an
+  exception names as present can lower one; the knowledge checks list them.
+
+Missing age: an age condition counts as met when the age is unknown (the cautious reading), so a
+missing age never lowers the level; a reason that depended on it says so. An age band answered in
+the interview (50 or over, 65 or over, under 16) narrows the unknown age to an interval.
 """
 
 from __future__ import annotations
@@ -17,13 +27,13 @@ from functools import lru_cache
 from typing import Any
 
 from crepitus import kb
+from crepitus.engine.evidence import Evidence
 
-__all__ = ["CompiledRule", "Known", "compiled_rules", "evaluate", "triage"]
+__all__ = ["CompiledRule", "Evidence", "compiled_rules", "evaluate", "lowering_items", "triage"]
 
-Known = Mapping[str, bool]
 Tri = bool | None
-# (known evidence, age, value an age condition takes when age is missing) -> truth value
-Pred = Callable[[Known, int | None, bool], Tri]
+# (evidence, value an age condition takes when the age range straddles it) -> truth value
+Pred = Callable[[Evidence, bool], Tri]
 
 
 def _and(values: list[Tri]) -> Tri:
@@ -38,22 +48,35 @@ def _or(values: list[Tri]) -> Tri:
     return False if all(v is False for v in values) else None
 
 
+def _age(value: Tri, missing: bool) -> Tri:
+    return missing if value is None else value
+
+
 def compile_expr(expr: kb.Expr) -> Pred:
     if isinstance(expr, str):
         fid = expr
-        return lambda known, age, missing: known.get(fid)
+        return lambda ev, missing: ev.known.get(fid)
+    if isinstance(expr, kb.NotSure):
+        fid = expr.not_sure
+
+        def not_sure(ev: Evidence, missing: bool) -> Tri:
+            if fid in ev.unsure:
+                return True
+            return False if fid in ev.known else None
+
+        return not_sure
     if isinstance(expr, kb.AllOf):
         parts = [compile_expr(e) for e in expr.all]
-        return lambda known, age, missing: _and([p(known, age, missing) for p in parts])
+        return lambda ev, missing: _and([p(ev, missing) for p in parts])
     if isinstance(expr, kb.AnyOf):
         parts = [compile_expr(e) for e in expr.any]
-        return lambda known, age, missing: _or([p(known, age, missing) for p in parts])
+        return lambda ev, missing: _or([p(ev, missing) for p in parts])
     if isinstance(expr, kb.AtLeast):
         n = expr.at_least.n
         parts = [compile_expr(e) for e in expr.at_least.of]
 
-        def at_least(known: Known, age: int | None, missing: bool) -> Tri:
-            vals = [p(known, age, missing) for p in parts]
+        def at_least(ev: Evidence, missing: bool) -> Tri:
+            vals = [p(ev, missing) for p in parts]
             yes = sum(v is True for v in vals)
             if yes >= n:
                 return True
@@ -62,11 +85,31 @@ def compile_expr(expr: kb.Expr) -> Pred:
         return at_least
     if isinstance(expr, kb.AgeAtLeast):
         limit = expr.age_at_least
-        return lambda known, age, missing: missing if age is None else age >= limit
+        return lambda ev, missing: _age(ev.age.at_least(limit), missing)
     if isinstance(expr, kb.AgeBelow):
         limit = expr.age_below
-        return lambda known, age, missing: missing if age is None else age < limit
+        return lambda ev, missing: _age(ev.age.below(limit), missing)
     raise TypeError(f"unknown expression {expr!r}")  # pragma: no cover
+
+
+def _unless(u: kb.Unless) -> Callable[[Evidence], Tri]:
+    """True when the exception definitely holds on confirmed evidence, False when it cannot."""
+
+    def held(ev: Evidence) -> Tri:
+        conf, known = ev.confirmed, ev.known
+        if any(known.get(f) is True for f in u.not_present):
+            return False
+        if any(conf.get(f) is False for f in u.present) or any(
+            conf.get(f) is True for f in u.absent
+        ):
+            return False
+        if all(conf.get(f) is True for f in u.present) and all(
+            conf.get(f) is False for f in u.absent
+        ):
+            return True
+        return None
+
+    return held
 
 
 def _has_age(expr: kb.Expr) -> bool:
@@ -87,8 +130,9 @@ class CompiledRule:
     rank: int
     order: int
     pred: Pred
-    findings: tuple[str, ...]
+    findings: tuple[str, ...]  # what `when` mentions
     uses_age: bool
+    unless: Callable[[Evidence], Tri] | None = None
 
 
 @lru_cache(maxsize=4)
@@ -101,6 +145,7 @@ def _compile(knowledge: kb.KnowledgeBase) -> tuple[CompiledRule, ...]:
             pred=compile_expr(r.when),
             findings=tuple(dict.fromkeys(kb.expr_findings(r.when))),
             uses_age=_has_age(r.when),
+            unless=_unless(r.unless) if r.unless is not None else None,
         )
         for i, r in enumerate(knowledge.rules)
     ]
@@ -113,21 +158,37 @@ def compiled_rules(knowledge: kb.KnowledgeBase | None = None) -> tuple[CompiledR
     return _compile(knowledge or kb.load())
 
 
-def evaluate(rule: CompiledRule, known: Known, age: int | None) -> tuple[Tri, bool]:
-    """(truth value, whether it is true only because age is missing)."""
-    value = rule.pred(known, age, True)
+def evaluate(rule: CompiledRule, ev: Evidence) -> tuple[Tri, bool]:
+    """(truth value, whether it is true only because age is missing).
+
+    A rule whose ``when`` holds but whose exception might still be confirmed stays True: the
+    exception lowers only once it is certain.
+    """
+    value = rule.pred(ev, True)
+    if value is True and rule.unless is not None and rule.unless(ev) is True:
+        return False, False
     assumed = False
-    if value is True and age is None and rule.uses_age:
-        assumed = rule.pred(known, age, False) is not True
+    if value is True and rule.uses_age and not ev.age.known:
+        assumed = rule.pred(ev, False) is not True
     return value, assumed
+
+
+def lowering_items(rule: CompiledRule, ev: Evidence) -> list[str]:
+    """Findings still to confirm before the rule's exception could hold (none if it cannot)."""
+    u = rule.rule.unless
+    if u is None or rule.pred(ev, True) is not True or rule.unless is None:
+        return []
+    if rule.unless(ev) is not None:
+        return []
+    conf = ev.confirmed
+    return [f for f in [*u.present, *u.absent, *u.not_present] if f not in conf]
 
 
 _AGE_NOTE = " (Your age was not given, so we took the more cautious reading.)"
 
 
 def triage(
-    known: Known,
-    age: int | None,
+    ev: Evidence,
     knowledge: kb.KnowledgeBase | None = None,
     details: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
@@ -138,12 +199,13 @@ def triage(
     """
     reasons: list[dict[str, Any]] = []
     top = 0
+    known = ev.known
     for c in compiled_rules(knowledge):
-        value, assumed = evaluate(c, known, age)
+        value, assumed = evaluate(c, ev)
         if value is not True:
             continue
         top = max(top, c.rank)
-        evidence = [f for f in c.findings if known.get(f) is True]
+        evidence = [f for f in c.findings if known.get(f) is True or f in ev.unsure]
         text = c.rule.text
         if "{detail}" in text:
             text = text.replace("{detail}", "; ".join((details or {}).get(f, f) for f in evidence))
@@ -154,6 +216,9 @@ def triage(
             "evidence": evidence,
             "sources": list(c.rule.sources),
         }
+        unsure = [f for f in c.findings if f in ev.unsure]
+        if unsure:
+            reason["unsure"] = unsure
         if assumed:
             reason["assumed"] = ["age"]
         reasons.append(reason)

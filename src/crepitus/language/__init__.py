@@ -33,6 +33,10 @@ Policies, briefly (the modules say more):
 * A time or activity phrase belongs to its own segment's finding before a pain or sound further
   away ("... and I get sweats at night" is no night pain); a "getting worse" said of the
   clicking, or next to a denied pain, is not a pain that is not improving.
+* Whom the text is about (``_subject``): with ``subject="other"`` (or, when the subject is not
+  given, a text plainly written for someone else: "writing for my husband", "my dad's back"),
+  what is said of that person is the patient's ("he can't feel when he pees" is present), and
+  age and sex are the patient's, not the writer's.
 * Text is refused over 10,000 characters (``CaseError``, type "too_long"); empty or blank text
   gives ``[]``; nothing else raises.
 
@@ -45,9 +49,10 @@ from __future__ import annotations
 from typing import Any
 
 from crepitus.errors import CaseError
+from crepitus.language import _subject
 from crepitus.language._demographics import demographics as _demographics
 
-__all__ = ["MAX_TEXT_CHARS", "demographics", "parse", "warm_up"]
+__all__ = ["MAX_TEXT_CHARS", "demographics", "parse", "read", "subject_of", "warm_up"]
 
 #: The longest text read, in characters (the contract's limit).
 MAX_TEXT_CHARS = 10_000
@@ -62,22 +67,44 @@ def _check(text: str) -> None:
         )
 
 
-def parse(text: str) -> list[dict[str, Any]]:
-    """The findings mentioned in ``text``, one item per finding, in order of appearance."""
+def subject_of(text: str, subject: str | None = None) -> str:
+    """"self" or "other": as given, or as the text plainly says ("writing for my husband")."""
+    if subject in ("self", "other"):
+        return subject
+    return _subject.detect(text) or "self"
+
+
+def parse(text: str, subject: str | None = None) -> list[dict[str, Any]]:
+    """The findings mentioned in ``text``, one item per finding, in order of appearance.
+
+    ``subject``: "self", "other" (the text is written for someone else), or None to tell from
+    the text."""
     _check(text)
     if not text.strip():
         return []
     from crepitus.language._parse import parse as _parse
 
+    if subject_of(text, subject) == "other":
+        return _parse(text, _subject.patient_of(text).words)
     return _parse(text)
 
 
-def demographics(text: str) -> dict[str, Any]:
-    """``{"age": int | None, "sex": "female" | "male" | None}`` as stated in ``text``."""
+def demographics(text: str, subject: str | None = None) -> dict[str, Any]:
+    """``{"age": int | None, "sex": "female" | "male" | None, "subject": "self" | "other"}``
+    as stated in ``text`` (of the patient, when it is written for someone else)."""
     _check(text)
     if not text.strip():
-        return {"age": None, "sex": None}
-    return _demographics(text)
+        return {"age": None, "sex": None, "subject": subject or "self"}
+    who = subject_of(text, subject)
+    if who == "other":
+        p = _subject.patient_of(text)
+        return {"age": p.age, "sex": p.sex, "subject": "other"}
+    return {**_demographics(text), "subject": "self"}
+
+
+def read(text: str, subject: str | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """(``parse``, ``demographics``) in one call: what the core's case builder needs."""
+    return parse(text, subject), demographics(text, subject)
 
 
 def warm_up() -> None:

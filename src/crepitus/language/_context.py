@@ -195,21 +195,41 @@ def _keep(lay: Layout, start: int, end: int, category: str, phrase: str) -> bool
     return True
 
 
-def triggers(lay: Layout, raw: list[tuple[int, int, str, str]], taken: list[bool]) -> list[Trigger]:
+def _names_patient(lay: Layout, start: int, end: int, patient: frozenset[str]) -> bool:
+    """A trigger phrase that only names the patient ("my husband", "he"), in a text about them."""
+    names = [w for w in lay.norms[start:end] if w.isalpha()]
+    return bool(names) and any(w in patient for w in names) and all(
+        w in patient or w in ("my", "our") for w in names
+    )
+
+
+def triggers(
+    lay: Layout,
+    raw: list[tuple[int, int, str, str]],
+    taken: list[bool],
+    patient: frozenset[str] | None = None,
+) -> list[Trigger]:
     """Filter matched trigger phrases, pick the longest non-overlapping ones, compute scopes.
 
     ``raw`` holds (start, end, category, direction); ``taken[i]`` marks tokens inside a finding
     phrase: a trigger word inside one ("can't pee", "not getting better") is part of what the
-    finding means, not a modifier of other words.
+    finding means, not a modifier of other words. ``patient`` names the person a text written
+    for someone else is about: words that only name them start no "someone else" scope.
     """
     cands: list[tuple[int, int, str, str]] = []
     for start, end, cat, direction in raw:
         if any(taken[start:end]):
             continue
+        if (
+            patient is not None
+            and cat in ("other", "family")
+            and _names_patient(lay, start, end, patient)
+        ):
+            continue
         phrase = " ".join(lay.norms[start:end])
         if _keep(lay, start, end, cat, phrase):
             cands.append((start, end, cat, direction))
-    if lay.first_person:
+    if lay.first_person and patient is None:
         # In a first-person text "he"/"she" is someone else; in a clinical note it is the patient.
         for i, w in enumerate(lay.norms):
             if w in ("he", "she") and not taken[i]:
@@ -344,6 +364,21 @@ def denied_next_to(trigs: list[Trigger], start: int, lay: Layout) -> bool:
         and not any(lay.punct[t.end : start])
         for t in trigs
     )
+
+
+def reaching(trigs: list[Trigger], start: int, end: int, category: str) -> Trigger | None:
+    """The nearest trigger of ``category`` whose scope reaches tokens [start, end)."""
+    best: Trigger | None = None
+    for t in trigs:
+        if t.category != category:
+            continue
+        forward = t.direction in ("forward", "both") and t.end <= start < t.hi
+        backward = t.direction in ("backward", "both") and t.lo <= start and end <= t.start
+        if (forward or backward) and (
+            best is None or abs(t.start - start) < abs(best.start - start)
+        ):
+            best = t
+    return best
 
 
 def assertion(trigs: list[Trigger], start: int, end: int) -> str:

@@ -36,8 +36,12 @@ def _present(assertion: str, entry: Entry | None, family_ok: bool) -> bool | Non
     return None
 
 
-def mentions(text: str) -> tuple[list[Mention], _context.Layout]:
-    """All mentions that hold in ``text`` (several per finding possible), and its layout."""
+def mentions(
+    text: str, patient: frozenset[str] | None = None
+) -> tuple[list[Mention], _context.Layout]:
+    """All mentions that hold in ``text`` (several per finding possible), and its layout.
+
+    ``patient``: the words naming the person a text written for someone else is about."""
     eng = engine()
     doc = eng.nlp.make_doc(text)
     lay = _context.layout(doc, eng.speller.correct)  # before matching: it fixes NORMs
@@ -79,7 +83,7 @@ def mentions(text: str) -> tuple[list[Mention], _context.Layout]:
     for _, _, start, end in kept:
         for j in range(start, end):
             taken[j] = True
-    trigs = _context.triggers(lay, trig_raw, taken)
+    trigs = _context.triggers(lay, trig_raw, taken, patient)
 
     direct: list[Mention] = []
     cued: list[Mention] = []
@@ -108,7 +112,8 @@ def mentions(text: str) -> tuple[list[Mention], _context.Layout]:
             cued.append(Mention(fid, kind, start, end, assertion))
         elif kind != "deny" or assertion == "negated":
             present = _present(assertion, eng.entries[fid], family_ok)
-            direct.append(Mention(fid, kind, start, end, assertion, present))
+            lo, hi = _with_cue(trigs, start, end, raw, lay)
+            direct.append(Mention(fid, kind, start, end, assertion, present, lo, hi))
 
     strong = [m for m in direct if m.kind in _STRONG]
     onsets = (
@@ -116,6 +121,22 @@ def mentions(text: str) -> tuple[list[Mention], _context.Layout]:
     )
     resolved = [r for c in cued if (r := _resolve(c, direct, strong, words, lay, eng, onsets))]
     return direct + resolved, lay
+
+
+def _with_cue(
+    trigs: list[_context.Trigger], start: int, end: int, raw: str, lay: _context.Layout
+) -> tuple[int, int]:
+    """The span to show: a denial with its cue ("no numbness", "numbness has gone"), so that
+    quoting it back to the person reads the way they wrote it."""
+    if raw != "negated":
+        return -1, -1
+    t = _context.reaching(trigs, start, end, "negated")
+    if t is None or lay.sent[t.start] != lay.sent[start]:
+        return -1, -1
+    lo = min(start, t.start)
+    while lo > 0 and not lay.ws[lo - 1] and lay.alpha[lo - 1]:
+        lo -= 1  # "does|n't hurt": the whole contraction
+    return lo, max(end, t.end)
 
 
 def _resolve(
@@ -284,8 +305,8 @@ def merge(found: list[Mention]) -> dict[str, Mention]:
     return best
 
 
-def parse(text: str) -> list[dict[str, Any]]:
-    found, lay = mentions(text)
+def parse(text: str, patient: frozenset[str] | None = None) -> list[dict[str, Any]]:
+    found, lay = mentions(text, patient)
     if not lay.texts:
         return []
     eng = engine()

@@ -1,0 +1,142 @@
+"""The red-flag screen and the scope of an assessment.
+
+Screening: every red flag of the knowledge base's screening set is, for this case,
+
+* ``present`` / ``absent``: answered, logged in the diary, or following from such an answer;
+* ``unsure``: answered "not sure" (never read as "no");
+* ``from_text``: read from the person's words, present, denied or in doubt, but not confirmed;
+* ``not_asked``: nothing known.
+
+The screen is ``complete`` once every item is present, absent or unsure. A result whose screen is
+not complete is provisional: it says so first and never calls anything harmless.
+
+Scope: life threats (whatever the body part), a child under 16 and another body part put a case
+out of what the lower-back advice covers (``texts.yaml``, ``scope``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crepitus import kb
+from crepitus.engine.case import Case
+from crepitus.engine.evidence import Evidence
+from crepitus.engine.wording import third_person
+
+__all__ = [
+    "SCREEN_STATES",
+    "contradiction_notes",
+    "item_question",
+    "scope",
+    "screen_items",
+    "screening",
+]
+
+SCREEN_STATES = ("present", "absent", "unsure", "from_text", "not_asked")
+_ANSWERED = frozenset({"present", "absent", "unsure"})
+
+
+def screen_items(knowledge: kb.KnowledgeBase, subject: str) -> list[kb.ScreenItem]:
+    """The screening items that apply to someone answering as ``subject``."""
+    return [i for i in knowledge.screening if i.only_for in (None, subject)]
+
+
+def _screen_text(knowledge: kb.KnowledgeBase) -> dict[str, str]:
+    # The short line each screening item has in its screen group ("A fever, chills ...").
+    out: dict[str, str] = {}
+    for g in knowledge.interview:
+        for fid in g.items:
+            if fid in g.item_text:
+                out.setdefault(fid, g.item_text[fid])
+    return out
+
+
+def item_question(fid: str, knowledge: kb.KnowledgeBase, subject: str) -> str:
+    """A finding's own yes/no question, addressed to whom the case is about."""
+    text = knowledge.findings[fid].question
+    return third_person(text) if subject == "other" else text
+
+
+def _text_reading(
+    case: Case, fid: str, knowledge: kb.KnowledgeBase
+) -> tuple[str, str | None, str] | None:
+    """("present" | "absent" | "uncertain", the words, the finding they were about) when the
+    text said something of fid, itself or through what it entails ("doesn't hurt" says there is
+    no fainting with the pain)."""
+    fact = case.facts.get(fid)
+    if fact is not None and fact.origin == "text":
+        return ("present" if fact.present else "absent"), fact.span, fid
+    if fact is not None and fact.origin == "derived":
+        source = case.facts.get(fact.span or "")
+        if source is not None and source.origin == "text":
+            return ("present" if fact.present else "absent"), source.span, source.id
+    for m in case.uncertain:
+        if m.get("id") == fid:
+            return "uncertain", m.get("text"), fid
+    for parent in sorted(knowledge.entails.get(fid, ())):
+        p = case.facts.get(parent)
+        if p is not None and p.origin == "text" and not p.present:
+            return "absent", p.span, parent
+    return None
+
+
+def screening(case: Case, ev: Evidence, knowledge: kb.KnowledgeBase) -> dict[str, Any]:
+    """The contract's ``screening`` object, with what is left to ask, ready to ask."""
+    short = _screen_text(knowledge)
+    items: list[dict[str, Any]] = []
+    for si in screen_items(knowledge, case.subject):
+        fid = si.id
+        item: dict[str, Any] = {
+            "id": fid,
+            "label": knowledge.findings[fid].label,
+            "text": short.get(fid) or knowledge.findings[fid].question,
+        }
+        confirmed = ev.confirmed.get(fid)
+        if fid in case.asked_unknown:
+            item["state"] = "unsure"
+        elif confirmed is not None:
+            item["state"] = "present" if confirmed else "absent"
+        else:
+            reading = _text_reading(case, fid, knowledge)
+            if reading is not None:
+                item["state"] = "from_text"
+                item["read"], words, about = reading
+                if words:
+                    item["words"] = words
+                if about != fid:
+                    item["via"] = about
+            else:
+                item["state"] = "not_asked"
+        if fid in case.contradicted:
+            value, words = case.contradicted[fid]
+            item["contradicts_text"] = {"read": "present" if value else "absent", "words": words}
+            item["note"] = contradiction_notes(case, knowledge)[fid]
+        items.append(item)
+    if case.subject == "other":
+        for i in items:
+            i["text"] = third_person(i["text"])
+    to_ask = [{"id": i["id"], "text": i["text"]} for i in items if i["state"] not in _ANSWERED]
+    return {
+        "complete": not to_ask,
+        "items": items,
+        "to_ask": to_ask,
+    }
+
+
+def contradiction_notes(case: Case, knowledge: kb.KnowledgeBase) -> dict[str, str]:
+    """Per finding, what the text said and the answer that contradicted it, in plain words."""
+    phrase = knowledge.texts.phrases["contradicted"]
+    notes = {}
+    for fid, (value, words) in case.contradicted.items():
+        reading = f"“{words}”" if words else ("yes" if value else "no")
+        notes[fid] = phrase.format(reading=reading, answer="no" if value else "yes")
+    return notes
+
+
+def scope(ev: Evidence, knowledge: kb.KnowledgeBase) -> dict[str, Any]:
+    """``{"in": true}`` or ``{"in": false, "reason": ..., "text": ...}``."""
+    present = ev.present()
+    for reason, st in knowledge.texts.scope.items():
+        if present.intersection(st.when_any):
+            return {"in": False, "reason": reason, "text": st.summary}
+    return {"in": True}
