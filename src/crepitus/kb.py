@@ -61,9 +61,7 @@ def _yaml(text: str) -> Any:
     return yaml.load(text, Loader=_Loader)
 
 
-FILES = (
-    "sources", "findings", "conditions", "rules", "advice", "lexicon", "interview", "texts"
-)
+FILES = ("sources", "findings", "conditions", "rules", "advice", "lexicon", "interview", "texts")
 
 
 def level_rank(level: str) -> int:
@@ -562,8 +560,10 @@ def load_from_texts(
         if r.unless is not None:
             for fid in r.unless.findings():
                 need_finding(f"rules.yaml:{r.id}.unless", fid)
-        if r.decision == "team" and "crepitus-review-2026" not in r.sources and not any(
-            s in sources and sources[s].kind == "article" for s in r.sources
+        if (
+            r.decision == "team"
+            and "crepitus-review-2026" not in r.sources
+            and not any(s in sources and sources[s].kind == "article" for s in r.sources)
         ):
             problems.append(
                 f"rules.yaml:{r.id}: a team decision cites the project's review or an article"

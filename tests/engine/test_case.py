@@ -91,7 +91,7 @@ def test_empty_case_is_valid_and_self_care() -> None:
 
 
 def test_explicit_evidence_wins_over_text() -> None:
-    def reader(text: str) -> tuple[list[dict[str, object]], dict[str, object]]:
+    def reader(text: str, subject: str | None) -> tuple[list[dict[str, object]], dict[str, object]]:
         return (
             [
                 {"id": "pain", "present": True, "text": "it hurts", "span": [0, 8]},

@@ -56,9 +56,16 @@ def test_question_shape_matches_the_contract() -> None:
     assert all(set(i) == {"id", "text"} and i["id"] in kb.load().findings for i in q["items"])
 
 
-def test_stops_at_once_for_an_emergency() -> None:
-    step = crepitus.next_question({"evidence": [{"id": "bladder_dysfunction", "present": True}]})
-    assert step == {
+def test_stops_for_an_emergency_after_what_could_make_it_an_ambulance() -> None:
+    case: dict[str, Any] = {"evidence": [{"id": "bladder_dysfunction", "present": True}]}
+    step = crepitus.next_question(case)
+    # One question: the life threats, collapse and injury that would make it an ambulance.
+    assert step["level"] == "emergency" and step["question"]["group"] == "urgent_events"
+    assert {"chest_pain", "breathless", "trauma_major"} <= {
+        i["id"] for i in step["question"]["items"]
+    }
+    case["evidence"] += [{"id": i["id"], "present": False} for i in step["question"]["items"]]
+    assert crepitus.next_question(case) == {
         "should_stop": True,
         "question": None,
         "level": "emergency",
@@ -68,9 +75,12 @@ def test_stops_at_once_for_an_emergency() -> None:
 
 def test_asks_only_what_could_escalate_an_emergency() -> None:
     step = crepitus.next_question({"evidence": [{"id": "pain_sudden_severe", "present": True}]})
-    assert [i["id"] for i in step["question"]["items"]] == ["fainting", "dizziness"]
+    items = [i["id"] for i in step["question"]["items"]]
+    assert items[:3] == ["chest_pain", "breathless", "fainting"] and "fever" not in items
     asked, out = run({"pain_sudden_severe", "fainting"}, ["pain_sudden_severe"])
     assert len(asked) == 1 and out["triage"]["level"] == "emergency_ambulance"
+    asked, out = run({"pain_sudden_severe", "dizziness"}, ["pain_sudden_severe"])
+    assert len(asked) == 2 and out["triage"]["level"] == "emergency_ambulance"
 
 
 def test_never_repeats_and_never_asks_what_is_known_or_unsure() -> None:

@@ -528,9 +528,6 @@ KNUCKLES_MEASURED = re.compile(
     r"|knuckle[^.]*(measur|stud|shown|found|observ|research|test)\w*",
     re.I,
 )
-# The explanation of joint_cavitation does not yet follow the review: remove the mark once it does
-# (strict, so the suite says so as soon as the text is updated).
-TEXT_PENDING = pytest.mark.xfail(strict=True, reason="knowledge text not yet updated")
 
 
 def _cavitation_says_never_causes_arthritis() -> bool:
@@ -546,12 +543,10 @@ def _cavitation_says_knuckles_measured() -> bool:
     return bool(re.search(r"20.minute", text)) and bool(KNUCKLES_MEASURED.search(text))
 
 
-@TEXT_PENDING
 def test_cavitation_does_not_say_cracking_never_causes_arthritis() -> None:
     assert not _cavitation_says_never_causes_arthritis(), _explanation("joint_cavitation")
 
 
-@TEXT_PENDING
 def test_cavitation_says_the_20_minutes_were_measured_in_knuckles() -> None:
     assert _cavitation_says_knuckles_measured(), _explanation("joint_cavitation")
 

@@ -271,7 +271,7 @@ def test_item_shape() -> None:
         assert m["origin"] == "text"
         start, end = m["span"]
         assert text[start:end] == m["text"]
-    assert items[1]["text"] == "hurt"
+    assert items[1]["text"] == "doesn't hurt"  # a denial is shown with its cue
 
 
 def test_affirmed_beats_negated_for_one_finding() -> None:

@@ -6,11 +6,11 @@ Strategy (the documented equivalent of expected value of information):
    short step that quotes them. Text pre-fills; the questions confirm. An answer that
    contradicts the text wins.
 2. Ask again, in concrete words, a cauda equina item answered "not sure" (once).
-3. Once the level is an emergency, stop, except for a follow-up that could escalate it to an
-   ambulance and whose trigger is present (sudden severe pain -> fainting; major injury ->
-   weakness), or for the few confirmations that could show it is something else (legs heavy on
-   walking that ease on sitting: stenosis, not cauda equina). The emergency advice is never
-   delayed by anything else.
+3. Once the level is an emergency, stop, except for questions that could escalate it to an
+   ambulance (chest pain, collapse, a major injury; fainting after sudden severe pain), or for
+   the few confirmations that could show it is something else (legs heavy on walking that ease
+   on sitting: stenosis, not cauda equina). The emergency advice is never delayed by anything
+   else.
 4. Screening groups ask every red flag not yet answered (and the age, when unknown). Then the
    other triage groups, in order, and from them only the items that could still raise the
    level: an item is asked if some rule above the current level mentions it and is undecided.
@@ -97,14 +97,14 @@ class _Asker:
             question = {
                 "type": "single",
                 "text": text,
-                "why": g.why,
+                "why": self._say(g.why),
                 "items": [{"id": fid, "text": self._say(findings[fid].question)}],
             }
         else:
             question = {
                 "type": "group_multiple",
                 "text": self._say(g.text, g.text_other),
-                "why": g.why,
+                "why": self._say(g.why),
                 "items": [
                     {
                         "id": f,
@@ -160,7 +160,7 @@ def _confirm_step(
         items.append({"id": fid, "text": text, "read": item.get("read")})
     if not items:
         return None
-    question = {
+    step = {
         "type": "group_multiple" if len(items) > 1 else "single",
         "text": phrases["confirm_text"],
         "why": phrases["confirm_why"],
@@ -168,7 +168,7 @@ def _confirm_step(
         "group": "confirm",
         "kind": "confirm",
     }
-    return asker.ask(question)
+    return asker.ask(step)
 
 
 def _recheck_step(case: Case, knowledge: kb.KnowledgeBase, asker: _Asker) -> dict[str, Any] | None:
@@ -210,16 +210,21 @@ def next_question(data: Any, read_text: TextReader | None = None) -> dict[str, A
 
     known = _closed(ev.known, knowledge.implied_by)
     ev_closed = replace(ev, known=known)
-    asked = set(known) | case.asked_unknown
+    # Screening items for the other kind of subject are never asked ("are you unresponsive?").
+    elsewhere = {i.id for i in knowledge.screening if i.only_for not in (None, case.subject)}
+    asked = set(known) | case.asked_unknown | elsewhere
     unanswered_screen = {i["id"] for i in screen["items"] if i["state"] == "not_asked"}
     urgent = rank >= kb.level_rank("emergency")
 
     if urgent:
-        # Follow-ups to a present trigger that could make it an ambulance.
+        # Questions that could make it an ambulance (a life threat, an injury, collapse, or a
+        # follow-up to a present trigger), one group at a time.
         for g in knowledge.interview:
-            if g.phase != "triage" or not g.ask_if or not _group_fits(g, known, case, ev):
+            if g.phase != "triage" or not _group_fits(g, known, case, ev):
                 continue
-            items = [f for f in g.items if f not in asked and _can_raise(f, ev_closed, rank, by_finding)]
+            items = [
+                f for f in g.items if f not in asked and _can_raise(f, ev_closed, rank, by_finding)
+            ]
             if items:
                 return asker.group(g, items)
         # Confirmations that could show the emergency is something else (every rule that put
@@ -243,9 +248,8 @@ def next_question(data: Any, read_text: TextReader | None = None) -> dict[str, A
         for f in g.items:
             if f in asked:
                 continue
-            if g.screen and (f in unanswered_screen or (g.kind == "age" and ev.age.exact is None)):
-                items.append(f)
-            elif _can_raise(f, ev_closed, rank, by_finding):
+            screened = f in unanswered_screen or (g.kind == "age" and ev.age.exact is None)
+            if (g.screen and screened) or _can_raise(f, ev_closed, rank, by_finding):
                 items.append(f)
         if items:
             return asker.group(g, items)

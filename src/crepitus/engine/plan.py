@@ -83,7 +83,9 @@ def _exercises(
     ]
 
 
-def _maybe_pregnant(present: set[str], known: Mapping[str, bool], sex: str | None, age: Any) -> bool:
+def _maybe_pregnant(
+    present: set[str], known: Mapping[str, bool], sex: str | None, age: Any
+) -> bool:
     if "pregnant" in known or sex == "male" or "postpartum" in present:
         return False
     lo, hi = _CHILDBEARING

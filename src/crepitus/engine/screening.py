@@ -116,10 +116,14 @@ def screening(case: Case, ev: Evidence, knowledge: kb.KnowledgeBase) -> dict[str
         for i in items:
             i["text"] = third_person(i["text"])
     to_ask = [{"id": i["id"], "text": i["text"]} for i in items if i["state"] not in _ANSWERED]
+    # The age decides whether the advice for adults applies at all: without it, the screen is
+    # not complete either.
+    age = "given" if case.age is not None else ("band" if ev.age.known else "not_asked")
     return {
-        "complete": not to_ask,
+        "complete": not to_ask and age != "not_asked",
         "items": items,
         "to_ask": to_ask,
+        "age": age,
     }
 
 

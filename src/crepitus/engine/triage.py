@@ -184,6 +184,23 @@ def lowering_items(rule: CompiledRule, ev: Evidence) -> list[str]:
     return [f for f in [*u.present, *u.absent, *u.not_present] if f not in conf]
 
 
+@lru_cache(maxsize=4)
+def _short_texts(knowledge: kb.KnowledgeBase) -> dict[str, str]:
+    # The short line a finding has in a question group ("a fever, chills or night sweats").
+    out: dict[str, str] = {}
+    for g in knowledge.interview:
+        for fid, text in g.item_text.items():
+            out.setdefault(fid, text)
+    return out
+
+
+def _plain_list(ids: list[str], knowledge: kb.KnowledgeBase) -> str:
+    short = _short_texts(knowledge)
+    words = [(short.get(f) or knowledge.findings[f].label).rstrip(".") for f in ids]
+    words = [w[:1].lower() + w[1:] for w in words]
+    return words[0] if len(words) == 1 else "; ".join(words[:-1]) + " and " + words[-1]
+
+
 _AGE_NOTE = " (Your age was not given, so we took the more cautious reading.)"
 
 
@@ -209,6 +226,9 @@ def triage(
         text = c.rule.text
         if "{detail}" in text:
             text = text.replace("{detail}", "; ".join((details or {}).get(f, f) for f in evidence))
+        unsure = [f for f in c.findings if f in ev.unsure]
+        if "{unsure}" in text:
+            text = text.replace("{unsure}", _plain_list(unsure, knowledge or kb.load()))
         reason: dict[str, Any] = {
             "rule": c.rule.id,
             "level": c.rule.level,
@@ -216,7 +236,6 @@ def triage(
             "evidence": evidence,
             "sources": list(c.rule.sources),
         }
-        unsure = [f for f in c.findings if f in ev.unsure]
         if unsure:
             reason["unsure"] = unsure
         if assumed:

@@ -68,7 +68,7 @@ def _check(text: str) -> None:
 
 
 def subject_of(text: str, subject: str | None = None) -> str:
-    """"self" or "other": as given, or as the text plainly says ("writing for my husband")."""
+    """ "self" or "other": as given, or as the text plainly says ("writing for my husband")."""
     if subject in ("self", "other"):
         return subject
     return _subject.detect(text) or "self"
@@ -90,21 +90,22 @@ def parse(text: str, subject: str | None = None) -> list[dict[str, Any]]:
 
 
 def demographics(text: str, subject: str | None = None) -> dict[str, Any]:
-    """``{"age": int | None, "sex": "female" | "male" | None, "subject": "self" | "other"}``
-    as stated in ``text`` (of the patient, when it is written for someone else)."""
+    """``{"age": int | None, "sex": "female" | "male" | None}`` as stated in ``text`` (of the
+    patient, when it is written for someone else)."""
     _check(text)
     if not text.strip():
-        return {"age": None, "sex": None, "subject": subject or "self"}
-    who = subject_of(text, subject)
-    if who == "other":
+        return {"age": None, "sex": None}
+    if subject_of(text, subject) == "other":
         p = _subject.patient_of(text)
-        return {"age": p.age, "sex": p.sex, "subject": "other"}
-    return {**_demographics(text), "subject": "self"}
+        return {"age": p.age, "sex": p.sex}
+    return _demographics(text)
 
 
 def read(text: str, subject: str | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """(``parse``, ``demographics``) in one call: what the core's case builder needs."""
-    return parse(text, subject), demographics(text, subject)
+    """(``parse``, ``demographics`` with ``subject``) in one call, for the core's case builder."""
+    _check(text)
+    who = subject_of(text, subject) if text.strip() else (subject or "self")
+    return parse(text, who), {**demographics(text, who), "subject": who}
 
 
 def warm_up() -> None:

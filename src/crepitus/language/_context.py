@@ -90,6 +90,9 @@ def layout(doc: Any, correct: Callable[[str], str | None] | None = None) -> Layo
                 tok.norm_ = norm = fixed
         elif text[-1:] in "xX" and text[:-1].isdigit():
             tok.norm_ = norm = "times"  # "20x a day"
+        if norm in _rules.PERSON_NORMS:
+            # Matched as first person; the layout keeps the word as written for the triggers.
+            tok.norm_ = _rules.PERSON_NORMS[norm]
         texts.append(text)
         norms.append(norm)
         idx.append(tok.idx)
@@ -198,8 +201,10 @@ def _keep(lay: Layout, start: int, end: int, category: str, phrase: str) -> bool
 def _names_patient(lay: Layout, start: int, end: int, patient: frozenset[str]) -> bool:
     """A trigger phrase that only names the patient ("my husband", "he"), in a text about them."""
     names = [w for w in lay.norms[start:end] if w.isalpha()]
-    return bool(names) and any(w in patient for w in names) and all(
-        w in patient or w in ("my", "our") for w in names
+    return (
+        bool(names)
+        and any(w in patient for w in names)
+        and all(w in patient or w in ("my", "our") for w in names)
     )
 
 

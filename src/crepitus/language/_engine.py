@@ -230,7 +230,7 @@ def _build() -> Engine:
     tok.prefix_search = util.compile_prefix_regex([*d.prefixes, arrows]).search
     tok.suffix_search = util.compile_suffix_regex([*d.suffixes, arrows]).search
     tok.infix_finditer = util.compile_infix_regex([*d.infixes, arrows]).finditer
-    for short, word in _rules.SHORTHAND.items():
+    for short, word in {**_rules.SHORTHAND, **_rules.VERB_NORMS}.items():
         nlp.vocab[short].norm_ = word
     matcher = PhraseMatcher(nlp.vocab, attr="NORM")
     exact = PhraseMatcher(nlp.vocab, attr="ORTH")

@@ -270,3 +270,19 @@ SHORTHAND: Final[dict[str, str]] = {
     "↓": "reduced", "↑": "increased", "⬇": "reduced", "⬆": "increased",
     "L": "left", "R": "right", "Lt": "left", "Rt": "right", "LT": "left",
 }  # fmt: skip
+
+# Third-person words read as first person when matching the lexicon, so that phrases written as a
+# person says them ("can't feel when I need to pee") also match what is said of someone else
+# ("he can't feel when he needs to pee"). Whose statement it is stays with the triggers, which
+# see the words as written: "she" is still someone else in a first-person text.
+PERSON_NORMS: Final[dict[str, str]] = {
+    "he": "i", "she": "i", "his": "my", "her": "my", "him": "me", "hers": "mine",
+    "himself": "myself", "herself": "myself",
+}  # fmt: skip
+# Third-person verb forms read as the base form, in the lexicon and the text alike.
+VERB_NORMS: Final[dict[str, str]] = {
+    "needs": "need", "feels": "feel", "has": "have", "does": "do", "wets": "wet",
+    "leaks": "leak", "wakes": "wake", "gets": "get", "goes": "go", "hurts": "hurt",
+    "struggles": "struggle", "strains": "strain", "notices": "notice", "says": "say",
+    "wees": "wee", "pees": "pee", "poos": "poo", "dribbles": "dribble", "wipes": "wipe",
+}  # fmt: skip

@@ -26,9 +26,11 @@ Sex = Literal["female", "male"]
 _RELATIONS: Final[dict[str, Sex | None]] = {
     **dict.fromkeys(words("husband hubby boyfriend fiance fiancé bf"), "male"),
     **dict.fromkeys(words("wife girlfriend fiancee fiancée gf missus missis"), "female"),
-    **dict.fromkeys(words("partner spouse patient pt client resident child kid teenager teen"), None),
+    **dict.fromkeys(words("partner spouse patient pt client resident child kid teen"), None),
+    **dict.fromkeys(words("teenager"), None),
     **dict.fromkeys(words("dad father daddy papa pop pops stepdad stepfather"), "male"),
-    **dict.fromkeys(words("mum mom mother mummy mommy mam ma stepmum stepmom stepmother"), "female"),
+    **dict.fromkeys(words("mum mom mother mummy mommy mam ma stepmum stepmom"), "female"),
+    **dict.fromkeys(words("stepmother"), "female"),
     **dict.fromkeys(words("son boy stepson grandson nephew"), "male"),
     **dict.fromkeys(words("daughter girl stepdaughter granddaughter niece"), "female"),
     **dict.fromkeys(words("brother grandfather grandpa granddad grandad uncle"), "male"),
@@ -45,17 +47,29 @@ _SAME: Final = [
 ]
 _REL = "|".join(sorted((re.escape(w) for w in _RELATIONS), key=len, reverse=True))
 _IN_LAW = r"(?:[- ]in[- ]law)?"
-_AGE_ADJ = r"(?:(?P<age0>\d{1,3})[- ]?(?:year|yr)s?[- ]?old\s+|elderly\s+|old\s+|teenage\s+|little\s+)?"
+_AGE_ADJ = (
+    r"(?:(?P<age0>\d{1,3})[- ]?(?:year|yr)s?[- ]?old\s+|elderly\s+|old\s+|teenage\s+|little\s+)?"
+)
 _MY = r"\b(?:my|our)\s+"
 
 _EXPLICIT = re.compile(
     r"\b(?:writing|asking|posting|here|enquiring|inquiring|typing|filling\s+this\s+in|answering)"
-    r"\s+(?:this\s+)?(?:for|on\s+behalf\s+of|about)\s+(?:my|our)\s+" + _AGE_ADJ
-    + r"(?P<rel>" + _REL + r")" + _IN_LAW + r"\b",
+    r"\s+(?:this\s+)?(?:for|on\s+behalf\s+of|about)\s+(?:my|our)\s+"
+    + _AGE_ADJ
+    + r"(?P<rel>"
+    + _REL
+    + r")"
+    + _IN_LAW
+    + r"\b",
     re.I,
 )
 _POSSESSIVE = re.compile(
-    _MY + _AGE_ADJ + r"(?P<rel>" + _REL + r")" + _IN_LAW
+    _MY
+    + _AGE_ADJ
+    + r"(?P<rel>"
+    + _REL
+    + r")"
+    + _IN_LAW
     + r"(?:'s|’s|s')\s+(?:lower\s+|low\s+|bad\s+)?(?:back|spine)\b",
     re.I,
 )
@@ -88,7 +102,7 @@ def _relation(text: str) -> re.Match[str] | None:
 
 
 def detect(text: str) -> Literal["other"] | None:
-    """"other" when the text is plainly written about someone else; None when it cannot tell."""
+    """ "other" when the text is plainly written about someone else; None when it cannot tell."""
     if _EXPLICIT.search(text) or _POSSESSIVE.search(text):
         return "other"
     if _MENTION.search(text) and _THIRD.search(text) and not _OWN.search(text):
@@ -129,8 +143,11 @@ def patient_of(text: str) -> Patient:
         age = int(m.group("age0"))
     if age is None and m is not None:
         # "my mother (82)", "my dad, 80, fell", "my husband who is 68"
-        after = re.match(r"\s*(?:\(|,|who\s+is|is|aged|age)\s*(\d{1,3})\b(?!\s*(?:%|kg|lbs))",
-                         text[m.end():], re.I)
+        after = re.match(
+            r"\s*(?:\(|,|who\s+is|is|aged|age)\s*(\d{1,3})\b(?!\s*(?:%|kg|lbs))",
+            text[m.end() :],
+            re.I,
+        )
         if after:
             age = int(after.group(1))
     if age is None:
