@@ -18,6 +18,7 @@ carry the span they came from.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from typing import Final
 
@@ -70,7 +71,7 @@ def derive(
     best: dict[str, Mention],
     eng: Engine,
 ) -> list[Mention]:
-    out = _from_durations(text, lay, found, eng)
+    out = _from_durations(text, lay, found, eng) + _from_vitals(text, lay)
     have_true = {fid for fid, m in best.items() if m.present is True}
     have_true |= {d.fid for d in out if d.present is True}
     if "bilateral_leg_symptoms" not in have_true:
@@ -116,6 +117,49 @@ def _worsening_of_pain(lay: _context.Layout, found: list[Mention], eng: Engine) 
         ):
             return True
     return False
+
+
+# Vital signs in clinical notes: "BP 85/50", "systolic 80", "GCS 13", "T 38.9", "temp 101.8F".
+_BP = re.compile(
+    r"\b(?:bp|blood\s+pressure|nibp)\s*(?:of|was|is|:|=)?\s*(?P<sys>\d{2,3})\s*/\s*\d{2,3}\b"
+    r"|\b(?P<sys2>\d{2,3})\s*/\s*\d{2,3}\s*mm\s*hg\b"
+    r"|\bsystolic\s*(?:bp\s*)?(?:of|was|is|:|=)?\s*(?P<sys3>\d{2,3})\b",
+    re.I,
+)
+_GCS = re.compile(r"\bgcs\s*(?:of|was|is|:|=)?\s*(?P<gcs>\d{1,2})\b", re.I)
+_TEMP = re.compile(
+    r"\b(?:t|temp|temperature|tympanic)\s*(?:of|was|is|:|=)?\s*(?P<c>3[4-9](?:\.\d)?|4[0-3](?:\.\d)?)"
+    r"\s*(?:°\s*c|c\b|degrees)?(?![\d/])"
+    r"|\b(?P<f>9[5-9](?:\.\d)?|10[0-7](?:\.\d)?)\s*(?:°\s*f|f\b|degrees\s+f)",
+    re.I,
+)
+#: Thresholds (second review): hypotension under 90 systolic or GCS below 15 is a life threat;
+#: fever from 38 °C (100.4 °F).
+SYSTOLIC_BELOW: Final = 90
+GCS_BELOW: Final = 15
+FEVER_FROM_C: Final = 38.0
+
+
+def _from_vitals(text: str, lay: _context.Layout) -> list[Mention]:
+    out: list[Mention] = []
+    starts = lay.idx
+
+    def at(m: re.Match[str], fid: str, present: bool) -> None:
+        a, b = _token_at(starts, m.start()), _token_at(starts, m.end() - 1) + 1
+        assertion = "affirmed" if present else "negated"
+        out.append(Mention(fid, "derived", a, b, assertion, present))
+
+    for m in _BP.finditer(text):
+        sys = int(m.group("sys") or m.group("sys2") or m.group("sys3"))
+        if 40 <= sys < SYSTOLIC_BELOW:
+            at(m, "unresponsive", True)
+    for m in _GCS.finditer(text):
+        if 3 <= int(m.group("gcs")) < GCS_BELOW:
+            at(m, "unresponsive", True)
+    for m in _TEMP.finditer(text):
+        c = float(m.group("c")) if m.group("c") else (float(m.group("f")) - 32) * 5 / 9
+        at(m, "fever", c >= FEVER_FROM_C)
+    return out
 
 
 def _pain_like(m: Mention, eng: Engine) -> bool:

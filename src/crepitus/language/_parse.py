@@ -313,7 +313,12 @@ def parse(text: str, patient: frozenset[str] | None = None) -> list[dict[str, An
     best = merge(found)
     for d in _derive.derive(text, lay, found, best, eng):
         old = best.get(d.fid)
-        if old is None or (d.present is True and old.present is not True):
+        if (
+            old is None
+            or (d.present is True and old.present is not True)
+            or (old.kind != "derived" and d.start <= old.start and old.end <= d.end)
+        ):
+            # The last: a reading inside a vital sign is that sign's ("temp 36.5" is no fever).
             best[d.fid] = d
     items: list[dict[str, Any]] = []
     for m in best.values():
