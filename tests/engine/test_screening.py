@@ -178,14 +178,20 @@ def test_each_out_of_scope_kind_offers_nothing_from_the_lower_back_plan(
 
 
 def test_a_life_threat_inside_otherwise_harmless_text_calls_an_ambulance() -> None:
-    text = "My back cracks when I twist, no pain, feels great. Also I'm short of breath at rest since this morning."
+    text = (
+        "My back cracks when I twist, no pain, feels great. "
+        "Also I'm short of breath at rest since this morning."
+    )
     out = crepitus.assess({"age": 35, "text": text})
     assert out["triage"]["level"] == "emergency_ambulance"
     assert out["triage"]["reasons"][0]["rule"] == "breathless"
 
 
 def test_a_story_about_someone_else_is_the_patients_evidence() -> None:
-    text = "Writing for my husband. His back cracked lifting the kayak this morning and since then he can't feel when he needs to pee."
+    text = (
+        "Writing for my husband. His back cracked lifting the kayak this morning and since then "
+        "he can't feel when he needs to pee."
+    )
     for case in ({"age": 41, "text": text}, {"age": 41, "subject": "other", "text": text}):
         out = crepitus.assess(case)
         assert out["subject"]["value"] == "other"
