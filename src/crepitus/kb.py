@@ -51,7 +51,7 @@ _RANK = {lvl: i for i, lvl in enumerate(LEVELS)}
 Level = Literal["self_care", "consultation", "consultation_24", "emergency", "emergency_ambulance"]
 
 #: Bumped by hand when the content changes meaning; a content hash is appended at load.
-KB_VERSION = "2026.11.1"
+KB_VERSION = "2026.12.1"
 
 # libyaml's loader is about six times faster than the pure-Python one: it matters for a cold CLI.
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
