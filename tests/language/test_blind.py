@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 import yaml
+from tests.helpers import RANK
 
 import crepitus
-from tests.helpers import RANK
 
 HERE = Path(__file__).parent
 BATCHES = ["blind_patients.yaml", "blind_notes.yaml"]
