@@ -557,6 +557,10 @@ def load_from_texts(
         need_source(f"rules.yaml:{r.id}", r.sources)
         for fid in expr_findings(r.when):
             need_finding(f"rules.yaml:{r.id}.when", fid)
+        if not any(True for _ in expr_findings(r.when)):
+            # Triage skips rules none of whose findings is present: one of ages alone would
+            # never be looked at.
+            problems.append(f"rules.yaml:{r.id}: a rule needs at least one finding")
         if r.unless is not None:
             for fid in r.unless.findings():
                 need_finding(f"rules.yaml:{r.id}.unless", fid)

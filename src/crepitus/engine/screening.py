@@ -16,6 +16,7 @@ out of what the lower-back advice covers (``texts.yaml``, ``scope``).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from crepitus import kb
@@ -41,6 +42,7 @@ def screen_items(knowledge: kb.KnowledgeBase, subject: str) -> list[kb.ScreenIte
     return [i for i in knowledge.screening if i.only_for in (None, subject)]
 
 
+@lru_cache(maxsize=4)
 def _screen_text(knowledge: kb.KnowledgeBase) -> dict[str, str]:
     # The short line each screening item has in its screen group ("A fever, chills ...").
     out: dict[str, str] = {}

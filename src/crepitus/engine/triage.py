@@ -217,7 +217,12 @@ def triage(
     reasons: list[dict[str, Any]] = []
     top = 0
     known = ev.known
+    present = {f for f, v in known.items() if v} | ev.unsure
     for c in compiled_rules(knowledge):
+        # A rule can be true only if one of its findings is present or unsure (no rule is made
+        # of ages alone): skipping the others keeps triage cheap as the rules grow.
+        if present.isdisjoint(c.findings):
+            continue
         value, assumed = evaluate(c, ev)
         if value is not True:
             continue
