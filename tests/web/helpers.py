@@ -32,6 +32,22 @@ def make_app(mp: pytest.MonkeyPatch, folder: Path, **env: str) -> FastAPI:
 
 HARMLESS_TEXT = "My lower back clicks when I twist, no pain"
 MAX_PAGES = 40
+#: What the age page is answered with when a walk does not say.
+WALK_AGE = "40"
+
+
+def screened(*evidence: dict[str, Any], subject: str = "self") -> list[dict[str, Any]]:
+    """``evidence`` plus every red-flag screening item not in it answered "no": a complete
+    screen, so that a result is not provisional."""
+    import crepitus.kb
+
+    given = {e["id"] for e in evidence}
+    rest = [
+        {"id": i.id, "present": False}
+        for i in crepitus.kb.load().screening
+        if i.only_for in (None, subject) and i.id not in given
+    ]
+    return [*evidence, *rest]
 
 
 @dataclass
@@ -40,6 +56,8 @@ class QuestionPage:
     items: list[str]
     h1: str
     checked: dict[str, str] = field(default_factory=dict)
+    kind: str = "question"
+    legends: list[str] = field(default_factory=list)
 
 
 def text_of(fragment: str) -> str:
@@ -56,18 +74,21 @@ def question(page: str) -> QuestionPage | None:
     if state is None:
         return None
     checked = dict(re.findall(r'name="answer-([a-z0-9_]+)" value="(\w+)" checked', page))
+    kind = re.search(r'name="kind" value="(\w+)"', page)
     return QuestionPage(
         state=html.unescape(state.group(1)),
         items=re.findall(r'name="item" value="([^"]+)"', page),
         h1=(h1s(page) or [""])[0],
         checked=checked,
+        kind=kind.group(1) if kind else "question",
+        legends=[text_of(m) for m in re.findall(r"<legend[^>]*>(.*?)</legend>", page, re.S)],
     )
 
 
 def start(
-    client: TestClient, text: str = HARMLESS_TEXT, age: str = "", sex: str = ""
+    client: TestClient, text: str = HARMLESS_TEXT, age: str = "", sex: str = "", subject: str = ""
 ) -> httpx.Response:
-    form = {"text": text, "age": age, "sex": sex}
+    form = {"text": text, "age": age, "sex": sex, "subject": subject}
     response: httpx.Response = client.post("/interview", data=form, follow_redirects=False)
     return response
 
@@ -79,7 +100,13 @@ def submit(
     action: str = "next",
     **extra: Any,
 ) -> httpx.Response:
-    data: dict[str, Any] = {"state": page.state, "item": page.items, "action": action, **extra}
+    data: dict[str, Any] = {
+        "state": page.state,
+        "item": page.items,
+        "kind": page.kind,
+        "action": action,
+        **extra,
+    }
     for fid, value in (answers or {}).items():
         data[f"answer-{fid}"] = value
     response: httpx.Response = client.post("/interview", data=data, follow_redirects=False)
@@ -91,14 +118,30 @@ def walk(
     text: str = HARMLESS_TEXT,
     choose: Callable[[str], str] = lambda fid: "no",
     age: str = "",
+    subject: str = "",
+    age_answer: str = WALK_AGE,
 ) -> tuple[httpx.Response, list[list[str]]]:
-    """Answer every question with ``choose(finding id)``; return the last response and pages."""
-    response = start(client, text, age=age)
+    """Answer every question with ``choose(finding id)`` (the age page with ``age_answer``);
+    return the last response and the items of each page."""
+    response = start(client, text, age=age, subject=subject)
+    return walk_on(client, response, choose, age_answer)
+
+
+def walk_on(
+    client: TestClient,
+    response: httpx.Response,
+    choose: Callable[[str], str] = lambda fid: "no",
+    age_answer: str = WALK_AGE,
+) -> tuple[httpx.Response, list[list[str]]]:
+    """Carry on answering from a page, as ``walk`` does."""
     asked: list[list[str]] = []
     for _ in range(MAX_PAGES):
         page = question(response.text) if response.status_code == 200 else None
         if page is None:
             return response, asked
         asked.append(page.items)
-        response = submit(client, page, {fid: choose(fid) for fid in page.items})
+        if page.kind == "age":
+            response = submit(client, page, age=age_answer)
+        else:
+            response = submit(client, page, {fid: choose(fid) for fid in page.items})
     raise AssertionError(f"the interview did not end after {MAX_PAGES} pages: {asked}")

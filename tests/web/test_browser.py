@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.helpers import HARMLESS_TEXT, make_app
+from tests.web.helpers import HARMLESS_TEXT, make_app, screened
 
 pytestmark = pytest.mark.slow
 
@@ -297,7 +297,8 @@ def test_other_levels(
     import crepitus
 
     url, app = live_app
-    case = {"age": 52, "evidence": [{"id": f, "present": True} for f in evidence]}
+    # Every other warning sign answered "no": the level's own result, not a provisional one.
+    case = {"age": 52, "evidence": screened(*({"id": f, "present": True} for f in evidence))}
     token = app.state.store.save_assessment(case, crepitus.assess(case))
     page.goto(f"{url}/r/{token}")
     assert page.locator("h1").inner_text() == headline
@@ -327,3 +328,101 @@ def test_error_page_for_tampered_state(page: Any, live_url: str) -> None:
     assert page.locator("h1").inner_text() == "Something went wrong with your answers"
     check_axe(page, "error")
     shoot(page, "06-error")
+
+
+# --- the red-flag screen (issue 9) ------------------------------------------------------------
+
+
+def _save(app: Any, case: dict[str, Any]) -> str:
+    import crepitus
+
+    token: str = app.state.store.save_assessment(case, crepitus.assess(case))
+    return token
+
+
+def test_provisional_result_in_browser(page: Any, live_app: tuple[str, Any]) -> None:
+    url, app = live_app
+    token = _save(app, {"text": HARMLESS_TEXT})
+    page.goto(f"{url}/r/{token}")
+    first = page.evaluate("document.querySelector('main .wrap').firstElementChild.className")
+    assert "callout-provisional" in first
+    notice = page.locator(".callout-provisional")
+    assert (
+        notice.locator(".provisional-notice").inner_text().startswith("This advice is provisional")
+    )
+    # The notice is on the first screen of a phone, above the level.
+    page.set_viewport_size(PHONE)
+    page.evaluate("window.scrollTo(0, 0)")
+    box = notice.locator(".provisional-notice").bounding_box()
+    assert box is not None and box["y"] + box["height"] <= PHONE["height"]
+    page.set_viewport_size(DESKTOP)
+    assert page.get_by_text("This sounds harmless").count() == 0
+    check_axe(page, "provisional result")
+    shoot(page, "14-result-provisional")
+
+    # Answer what was not asked: the interview carries on from this result.
+    page.get_by_role("link", name="Answer the questions we have not asked yet").click()
+    page.wait_for_load_state()
+    assert page.locator('input[name="state"]').count() == 1
+
+
+def test_provisional_emergency_in_browser(page: Any, live_app: tuple[str, Any]) -> None:
+    url, app = live_app
+    token = _save(app, {"evidence": [{"id": CES_ITEM, "present": True}]})
+    page.goto(f"{url}/r/{token}")
+    order = [h.strip() for h in page.locator("main h1, main h2").all_inner_texts()]
+    assert order[:2] == ["Go to an emergency department now.", "What to do now"]
+    assert page.locator(".callout-provisional details").count() >= 1  # folded away
+    check_axe(page, "provisional emergency result")
+    shoot(page, "15-result-provisional-emergency")
+
+
+def test_out_of_scope_result_in_browser(page: Any, live_app: tuple[str, Any]) -> None:
+    url, app = live_app
+    token = _save(app, {"text": "My knee clicks when I squat"})
+    page.goto(f"{url}/r/{token}")
+    assert page.get_by_role("heading", name="Possible causes").count() == 0
+    assert page.get_by_role("heading", name="Your exercise plan").count() == 0
+    check_axe(page, "out-of-scope result")
+    shoot(page, "16-result-out-of-scope")
+
+
+def test_confirm_age_and_someone_else_in_browser(page: Any, live_url: str) -> None:
+    page.goto(live_url + "/")
+    page.get_by_label("Someone else (I'm answering for them)").check()
+    page.get_by_label("Describe what happens, in your own words").fill(
+        "Their lower back clicks when they bend, no pain"
+    )
+    page.get_by_role("button", name="Start the questions").click()
+    page.wait_for_load_state()
+    # First, what the words said: the quote is the question.
+    assert page.locator('input[name="kind"]').get_attribute("value") == "confirm"
+    assert page.locator("legend").first.inner_text().startswith("You wrote “no pain”")
+    check_axe(page, "confirm question")
+    shoot(page, "17-question-confirm")
+    for _ in range(10):
+        if page.locator('input[name="kind"]').get_attribute("value") == "age":
+            break
+        answer_page(page)
+    else:
+        raise AssertionError("the age was never asked")
+    assert page.locator("h1").inner_text() == "How old are they?"
+    check_axe(page, "age question")
+    shoot(page, "18-question-age")
+    page.get_by_label("How old are they?").fill("71")
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()
+    state = json.loads(page.locator('input[name="state"]').get_attribute("value"))
+    assert state["case"]["age"] == 71 and state["case"]["subject"] == "other"
+
+
+def test_urgent_confirm_in_browser(page: Any, live_url: str) -> None:
+    start_interview(page, live_url, "I can't control my bladder and my lower back clicks")
+    if page.locator('input[name="kind"]').get_attribute("value") != "confirm":
+        pytest.skip("the reader no longer reads a red flag in this text")
+    alert = page.locator('[role="alert"]')
+    assert alert.inner_text().startswith("What you wrote may need emergency care.")
+    box, heading = alert.bounding_box(), page.locator("h1").bounding_box()
+    assert box is not None and heading is not None and box["y"] < heading["y"]
+    check_axe(page, "urgent confirm question")
+    shoot(page, "19-question-confirm-urgent")

@@ -16,10 +16,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 import crepitus
-from tests.web.helpers import h1s, text_of
+from tests.web.helpers import h1s, screened, text_of
 from tests.web.test_browser import browser, check_axe, live_app, page, shoot  # noqa: F401
 
+# Every warning sign answered: the diary, not a provisional screen, decides what the page says.
 CASE: dict[str, Any] = {
+    "age": 40,
+    "evidence": screened({"id": "back_sound", "present": True}, {"id": "pain", "present": False}),
+}
+#: The same person before the red-flag questions: a warning sign logged in the diary counts.
+UNSCREENED: dict[str, Any] = {
     "age": 40,
     "evidence": [{"id": "back_sound", "present": True}, {"id": "pain", "present": False}],
 }
@@ -202,7 +208,7 @@ def test_entries_trend_and_charts(client: TestClient) -> None:
 
 
 def test_a_red_flag_logged_makes_it_an_emergency_first(client: TestClient) -> None:
-    token = saved(client)
+    token = saved(client, UNSCREENED)
     r = client.post(
         f"/r/{token}/diary",
         data=form(pain="5", findings=["bladder_dysfunction"]),
@@ -344,7 +350,8 @@ def test_diary_in_the_browser_with_axe(request: pytest.FixtureRequest) -> None:
     # The fixtures of test_browser.py (a live server, Chromium, a fresh page), by name.
     tab = request.getfixturevalue("page")
     url, app = request.getfixturevalue("live_app")
-    token = app.state.store.save_assessment(CASE, crepitus.assess(CASE))
+    # Before the red-flag questions, so that a warning sign logged later counts.
+    token = app.state.store.save_assessment(UNSCREENED, crepitus.assess(UNSCREENED))
     tab.goto(f"{url}/r/{token}")
     tab.get_by_role("link", name="Your symptom diary").click()
     tab.wait_for_load_state()

@@ -15,7 +15,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from crepitus.report.view import LEVEL_NAMES, ReportView, build_view
+from crepitus.report.view import ReportView, build_view, level_names
 
 __all__ = ["Chart", "render_html", "render_pdf"]
 
@@ -51,7 +51,7 @@ def render_html(view: ReportView, token: str, charts: Sequence[Chart] = ()) -> s
         .get_template("report.html")
         .render(
             view=view,
-            level_names=LEVEL_NAMES,
+            level_names=level_names(),
             reference=token[:8],
             charts=[c for c in charts if c.image.startswith("data:image/")],
         )

@@ -3,6 +3,10 @@
 Both renderers show the same content, so the wording decisions (plain words for levels,
 probabilities and evidence) live here once. A stored result may come from an older knowledge
 base: every lookup falls back to what the result itself carries rather than failing.
+
+A provisional result (the red-flag screen is not complete) leads with what was not asked and
+never says "harmless": the self-care reasons ("a click on its own is harmless") are left out of
+it, as beside an emergency. An out-of-scope result shows no possible causes and no exercises.
 """
 
 from __future__ import annotations
@@ -22,11 +26,13 @@ __all__ = [
     "Cause",
     "EvidenceNote",
     "Exercise",
+    "Provisional",
     "ReportView",
     "SafetyGroup",
     "SourceRef",
     "build_view",
     "format_when",
+    "level_names",
 ]
 
 EMERGENCY_LEVELS = frozenset({"emergency", "emergency_ambulance"})
@@ -39,6 +45,22 @@ LEVEL_NAMES: dict[str, str] = {
     "emergency": "Go to an emergency department now",
     "emergency_ambulance": "Call an ambulance now",
 }
+
+#: Wording of a provisional result, when a stored result's knowledge base lacks it.
+_PHRASES: dict[str, str] = {
+    "provisional_notice": (
+        "This advice is provisional: we have not asked about {items}. If any of these applies, "
+        "get help as the list of warning signs says."
+    ),
+    "provisional_emergency": (
+        "We stopped the questions here so that you can get help quickly. Tell the staff about "
+        "your symptoms."
+    ),
+    "not_asked_heading": "Not asked yet",
+    "unsure_heading": "You were not sure about",
+}
+#: Up to this many items are named in the notice's sentence; more are listed under it.
+_INLINE_ITEMS = 3
 
 #: What to do if a safety-net item happens, by its urgency (the level's plain meaning).
 SAFETY_NET_HEADINGS: dict[str, str] = {
@@ -119,6 +141,19 @@ class Answer:
 
 
 @dataclass(frozen=True, slots=True)
+class Provisional:
+    """What a provisional result leads with: what was not asked, and what was not sure."""
+
+    notice: str  # the sentence, naming the items or pointing to the list under it
+    emergency_notice: str | None  # beside an emergency: why the questions stopped
+    not_asked_heading: str
+    not_asked: list[str]  # plain words; listed under the sentence when there are many
+    unsure_heading: str
+    unsure: list[str]
+    inline: bool  # the sentence names every item not asked
+
+
+@dataclass(frozen=True, slots=True)
 class ReportView:
     level: str
     level_name: str
@@ -143,6 +178,19 @@ class ReportView:
     text: str | None = None
     answers: list[Answer] = field(default_factory=list)
     read_from_text: list[EvidenceNote] = field(default_factory=list)
+    provisional: Provisional | None = None
+    #: Answers that contradicted what the text said, in plain words ("we went by your answer").
+    corrections: list[str] = field(default_factory=list)
+    #: "Not sure" answers to warning signs, in plain words (also when the screen is complete).
+    unsure: list[str] = field(default_factory=list)
+    unsure_heading: str = _PHRASES["unsure_heading"]
+    in_scope: bool = True
+    scope_reason: str | None = None
+    scope_text: str | None = None
+    #: Why exercises were left out or limited.
+    plan_notes: list[str] = field(default_factory=list)
+    #: "self" or "other": whom the case is about.
+    subject: str = "self"
 
 
 def format_when(when: datetime | str | None) -> str:
@@ -178,6 +226,80 @@ def _texts(items: Any) -> list[str]:
     if not isinstance(items, list):
         return []
     return [str(i["text"]) for i in items if isinstance(i, Mapping) and i.get("text")]
+
+
+def _phrase(knowledge: kb.KnowledgeBase, key: str) -> str:
+    phrases = getattr(getattr(knowledge, "texts", None), "phrases", None) or {}
+    return str(phrases.get(key) or _PHRASES[key])
+
+
+def level_names(knowledge: kb.KnowledgeBase | None = None) -> dict[str, str]:
+    """The levels' short plain names, from the knowledge base's texts where it has them."""
+    knowledge = knowledge or kb.load()
+    texts = getattr(knowledge, "texts", None)
+    out = dict(LEVEL_NAMES)
+    for level, text in (getattr(texts, "levels", None) or {}).items():
+        name = getattr(text, "name", None)
+        if name:
+            out[str(level)] = str(name)
+    return out
+
+
+def _lower_first(text: str) -> str:
+    """ "A fever, chills" -> "a fever, chills"; leaves "HIV ..." alone."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _join(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return "; ".join(items[:-1]) + "; or " + items[-1]
+
+
+def _provisional(
+    result: Mapping[str, Any], screen: Mapping[str, Any], knowledge: kb.KnowledgeBase, level: str
+) -> Provisional | None:
+    provisional = result.get("provisional")
+    if provisional is None:
+        provisional = (result.get("triage") or {}).get("provisional")
+    if not provisional:
+        return None
+    items = [i for i in screen.get("items") or [] if isinstance(i, Mapping)]
+    not_asked = [str(i.get("text") or i.get("id")) for i in items if _open(i)]
+    if not not_asked and not items:
+        # An older or partial result: fall back on what is listed to ask.
+        not_asked = [
+            str(i.get("text") or i.get("id"))
+            for i in screen.get("to_ask") or []
+            if isinstance(i, Mapping)
+        ]
+    unsure = [str(i.get("text") or i.get("id")) for i in items if i.get("state") == "unsure"]
+    inline = 0 < len(not_asked) <= _INLINE_ITEMS
+    if inline:
+        named = _join([_lower_first(t) for t in not_asked])
+    elif not_asked:
+        named = f"the {len(not_asked)} warning signs listed below"
+    else:
+        named = "every warning sign"
+    notice = _phrase(knowledge, "provisional_notice").replace("{items}", named)
+    return Provisional(
+        notice=notice,
+        emergency_notice=(
+            _phrase(knowledge, "provisional_emergency") if level in EMERGENCY_LEVELS else None
+        ),
+        not_asked_heading=_phrase(knowledge, "not_asked_heading"),
+        not_asked=not_asked,
+        unsure_heading=_phrase(knowledge, "unsure_heading"),
+        unsure=unsure,
+        inline=inline,
+    )
+
+
+def _open(item: Mapping[str, Any]) -> bool:
+    """A screening item nobody has answered: not asked, or only read from the text."""
+    return item.get("state") in ("not_asked", "from_text")
 
 
 def _label(knowledge: kb.KnowledgeBase, fid: str) -> str:
@@ -248,11 +370,20 @@ def build_view(
 ) -> ReportView:
     """Everything the result page and the PDF show, in plain words, from a stored assessment."""
     knowledge = knowledge or kb.load()
+    names = level_names(knowledge)
     triage: Mapping[str, Any] = result.get("triage") or {}
     plan: Mapping[str, Any] = result.get("plan") or {}
     level = str(triage.get("level") or plan.get("level") or "consultation")
     evidence = [e for e in result.get("evidence") or [] if isinstance(e, Mapping)]
     presence = {str(e["id"]): bool(e["present"]) for e in evidence if "id" in e}
+    screen: Mapping[str, Any] = result.get("screening") or {}
+    screen_items = [i for i in screen.get("items") or [] if isinstance(i, Mapping)]
+    scope: Mapping[str, Any] = result.get("scope") or {}
+    in_scope = scope.get("in") is not False
+    subject = result.get("subject") or {}
+    subject_value = str(subject.get("value") if isinstance(subject, Mapping) else "") or str(
+        (case or {}).get("subject") or "self"
+    )
 
     reasons = [
         Reason(
@@ -287,6 +418,8 @@ def build_view(
         f = knowledge.findings.get(str(ev["id"]))
         present = ev.get("present")
         word = "Yes" if present is True else ("No" if present is False else "Not sure")
+        if ev.get("recheck"):
+            word += " (when asked again in other words)"
         answers.append(Answer(f.question if f is not None else label, label, word))
     read_from_text = [
         EvidenceNote(_label(knowledge, str(e["id"])), bool(e.get("present")))
@@ -297,26 +430,39 @@ def build_view(
     sex = case.get("sex")
     text = case.get("text")
 
+    provisional = _provisional(result, screen, knowledge, level)
+    if provisional is not None:
+        # "A click on its own is harmless" is no reason on a result that has not screened.
+        reasons = [r for r in reasons if r.level != "self_care"]
+    if not in_scope:
+        # Outside what the lower-back advice covers: nothing from it.
+        reasons = [r for r in reasons if r.level != "self_care"]
+        exercises = []
+
     return ReportView(
         level=level,
-        level_name=LEVEL_NAMES.get(level, level),
+        level_name=names.get(level, level),
         emergency=level in EMERGENCY_LEVELS,
-        headline=str(plan.get("headline") or LEVEL_NAMES.get(level, "")),
+        headline=str(plan.get("headline") or names.get(level, "")),
         summary=str(plan.get("summary") or ""),
         do_now=_texts(plan.get("do_now")),
         avoid=_texts(plan.get("avoid")),
         reasons=reasons,
-        causes=_causes(
-            [c for c in result.get("conditions") or [] if isinstance(c, Mapping)],
-            presence,
-            knowledge,
+        causes=(
+            _causes(
+                [c for c in result.get("conditions") or [] if isinstance(c, Mapping)],
+                presence,
+                knowledge,
+            )
+            if in_scope
+            else []
         ),
         exercises=exercises,
-        home_care=_texts(plan.get("home_care")),
-        prevention=_texts(plan.get("prevention")),
-        self_cracking=_texts(plan.get("self_cracking")),
+        home_care=_texts(plan.get("home_care")) if in_scope else [],
+        prevention=_texts(plan.get("prevention")) if in_scope else [],
+        self_cracking=_texts(plan.get("self_cracking")) if in_scope else [],
         safety_net=_safety_net(plan.get("safety_net")),
-        questions_for_doctor=_texts(plan.get("questions_for_doctor")),
+        questions_for_doctor=_texts(plan.get("questions_for_doctor")) if in_scope else [],
         disclaimer=str(plan.get("disclaimer") or ""),
         created=format_when(created_at),
         knowledge_version=str(result.get("knowledge_version") or "unknown"),
@@ -325,4 +471,17 @@ def build_view(
         text=text if isinstance(text, str) and text.strip() else None,
         answers=answers,
         read_from_text=read_from_text,
+        provisional=provisional,
+        corrections=[str(i["note"]) for i in screen_items if i.get("note")],
+        unsure=[
+            str(i.get("text") or i.get("id")) for i in screen_items if i.get("state") == "unsure"
+        ],
+        unsure_heading=_phrase(knowledge, "unsure_heading"),
+        in_scope=in_scope,
+        scope_reason=str(scope["reason"]) if not in_scope and scope.get("reason") else None,
+        scope_text=str(scope["text"]) if not in_scope and scope.get("text") else None,
+        plan_notes=[str(n) for n in plan.get("notes") or [] if isinstance(n, str) and n]
+        if in_scope
+        else [],
+        subject=subject_value if subject_value in ("self", "other") else "self",
     )

@@ -345,6 +345,7 @@ def _page(
         tz=minutes,
         added=added,
         result_url=base,
+        safety_href=f"{base}#safety-title",
         form_url=f"{base}/diary?tz={minutes}",
         delete_url=f"{base}/diary/entries",
         csv_url=f"{root}/v1/diary/{quote(token, safe='')}/export.csv",

@@ -3,13 +3,19 @@
 Everything works without JavaScript: each step is a plain form POST carrying the interview state
 in a hidden field (see ``_state``). Nothing is stored until the interview ends; then the
 assessment is saved and the person is redirected (303) to its private link.
+
+Questions come in four kinds (``question.kind``): ordinary questions; "confirm", which quotes
+what the person wrote about a red flag (with a short warning first when those words already read
+as an emergency); "recheck", a second concrete asking after "not sure" whose answers are stored
+with ``"recheck": true``; and "age", shown as a number box that sets the case's ``age``. A
+provisional result offers ``/r/{token}/answer``, which carries the interview on from its case.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -38,6 +44,8 @@ log = logging.getLogger("crepitus.web")
 # Tokens are URL-safe random strings; anything else cannot be ours, so skip the database.
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
 _SEXES = {"female": "Female", "male": "Male", "other": "Other"}
+_SUBJECTS = {"self": "Me", "other": "Someone else (I'm answering for them)"}
+_KINDS = frozenset({"question", "confirm", "recheck", "age"})
 _CLINIC_LEVELS = frozenset({"consultation", "consultation_24"})
 
 
@@ -84,9 +92,10 @@ def _start_page(
         status_code=status_code,
         # The empty start page is public; once it holds what someone typed, it is private.
         private=bool(values),
-        values=values or {"age": "", "sex": "", "text": ""},
+        values=values or {"age": "", "sex": "", "subject": "", "text": ""},
         errors=errors or {},
         sexes=_SEXES,
+        subjects=_SUBJECTS,
         max_text=MAX_TEXT,
     )
 
@@ -107,14 +116,17 @@ def _read_start(form: FormData) -> tuple[dict[str, Any] | None, dict[str, str], 
     values = {
         "age": _field(form, "age").strip(),
         "sex": _field(form, "sex"),
+        "subject": _field(form, "subject"),
         "text": _field(form, "text").replace("\r\n", "\n").strip(),
     }
     errors: dict[str, str] = {}
+    if values["subject"] and values["subject"] not in _SUBJECTS:
+        errors["subject"] = "Choose whether this is about you or someone else."
+        values["subject"] = ""
     age: int | None = None
     if values["age"]:
-        if re.fullmatch(r"\d{1,3}", values["age"]) and int(values["age"]) <= 120:
-            age = int(values["age"])
-        else:
+        age = _read_age(values["age"])
+        if age is None:
             errors["age"] = "Enter your age as a whole number from 0 to 120, or leave it empty."
     if values["sex"] and values["sex"] not in _SEXES:
         errors["sex"] = "Choose female, male, other or prefer not to say."
@@ -123,7 +135,16 @@ def _read_start(form: FormData) -> tuple[dict[str, Any] | None, dict[str, str], 
         errors["text"] = f"Your description is too long: keep it under {MAX_TEXT:,} characters."
     if errors:
         return None, values, errors
-    return _state.new_case(age, values["sex"] or None, values["text"]), values, errors
+    case = _state.new_case(age, values["sex"] or None, values["text"], values["subject"] or None)
+    return case, values, errors
+
+
+def _read_age(value: str) -> int | None:
+    """A typed age, or None if it is not a whole number from 0 to 120."""
+    value = value.strip()
+    if re.fullmatch(r"\d{1,3}", value) and int(value) <= 120:
+        return int(value)
+    return None
 
 
 # --- the interview -------------------------------------------------------------------------------
@@ -132,31 +153,50 @@ def _read_start(form: FormData) -> tuple[dict[str, Any] | None, dict[str, str], 
 def _question_page(
     request: Request,
     state: InterviewState,
-    question: dict[str, Any],
-    chosen: dict[str, _state.Answer] | None = None,
+    step: dict[str, Any],
+    chosen: Mapping[str, _state.Answer | int] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
+    typed_age: str | None = None,
 ) -> Response:
+    question: dict[str, Any] = step["question"]
+    kind = _kind(question)
+    shown: dict[str, str] = {}
+    for key, value in (chosen or {}).items():
+        if key == _state.AGE_STEP:
+            shown["age"] = str(value)
+        elif not isinstance(value, int) or isinstance(value, bool):
+            shown[key] = _state.radio_value(value)
+    if typed_age is not None:
+        shown["age"] = typed_age
     return render(
         request,
         "question.html",
         status_code=status_code,
         question=question,
+        kind=kind,
+        # What the person wrote may be an emergency: say so before asking them to check it.
+        urgent=kind == "confirm" and step.get("level") in EMERGENCY_LEVELS,
         items=list(question.get("items") or []),
         state=_state.encode(state),
         step=len(state.steps) + 1,
-        chosen={k: _state.radio_value(v) for k, v in (chosen or {}).items()},
+        chosen=shown,
         errors=errors or {},
     )
 
 
-def _next_question(case: dict[str, Any]) -> dict[str, Any] | None:
-    """The next question, or None when it is time to assess."""
+def _kind(question: Mapping[str, Any]) -> str:
+    kind = str(question.get("kind") or "question")
+    return kind if kind in _KINDS else "question"
+
+
+def _next_step(case: dict[str, Any]) -> dict[str, Any] | None:
+    """The next interview step (with its question), or None when it is time to assess."""
     step = crepitus.next_question(case)
     question = step.get("question")
     if step.get("should_stop") or not isinstance(question, dict) or not question.get("items"):
         return None
-    return question
+    return step
 
 
 def _finish(case: dict[str, Any], store: Any) -> str:
@@ -166,13 +206,13 @@ def _finish(case: dict[str, Any], store: Any) -> str:
 
 
 async def _advance(
-    request: Request, state: InterviewState, chosen: dict[str, _state.Answer] | None = None
+    request: Request, state: InterviewState, chosen: Mapping[str, _state.Answer | int] | None = None
 ) -> Response:
-    question = None
+    step = None
     if len(state.steps) < _state.MAX_STEPS:
-        question = await run_in_threadpool(_next_question, state.case)
-    if question is not None:
-        return _question_page(request, state, question, chosen=chosen)
+        step = await run_in_threadpool(_next_step, state.case)
+    if step is not None:
+        return _question_page(request, state, step, chosen=chosen)
     token = await run_in_threadpool(_finish, state.case, request.app.state.store)
     return RedirectResponse(f"{_root(request)}/r/{quote(token, safe='')}", status_code=303)
 
@@ -213,6 +253,7 @@ async def interview(request: Request) -> Response:
             values = {
                 "age": str(c["age"]) if c.get("age") is not None else "",
                 "sex": str(c.get("sex") or ""),
+                "subject": str(c.get("subject") or ""),
                 "text": str(c.get("text") or ""),
             }
             return _start_page(request, values)
@@ -222,6 +263,28 @@ async def interview(request: Request) -> Response:
     items = _state.unique(i for i in form.getlist("item") if isinstance(i, str))
     if not items or not all(_state.is_finding_id(i) for i in items):
         raise StateError("the answered items are missing or malformed")
+    kind = _field(form, "kind") or "question"
+    if kind not in _KINDS:
+        raise StateError("the kind of question is malformed")
+
+    if kind == "age":
+        typed = _field(form, "age").strip()
+        if typed:
+            age = _read_age(typed)
+            if age is None:
+                return await _again(
+                    request,
+                    state,
+                    {"age": "Enter the age as a whole number from 0 to 120, or leave it empty."},
+                    typed_age=typed,
+                )
+            state = _state.answer_age(state, age)
+        else:
+            # Left empty: the age is not known, and the answers say so ("not sure"), which
+            # never counts as "no". The page says that this is what an empty box means.
+            state = _state.answer(state, dict.fromkeys(items))
+        return await _checked_advance(request, state)
+
     answers: dict[str, _state.Answer] = {}
     missing: list[str] = []
     for fid in items:
@@ -231,13 +294,36 @@ async def interview(request: Request) -> Response:
         else:
             missing.append(fid)
     if missing:
-        question = await run_in_threadpool(_next_question, state.case)
-        if question is None:
-            return await _advance(request, state)
         errors = {fid: "Choose Yes, No or Not sure." for fid in missing}
-        return _question_page(request, state, question, answers, errors, status_code=422)
+        return await _again(request, state, errors, answers)
 
-    state = _state.answer(state, answers)
+    recheck = kind == "recheck"
+    if recheck:
+        # Asked again only after "not sure": anything else is not a page we wrote.
+        before = state.answers
+        if not all(fid in before and before[fid] is None for fid in answers):
+            raise StateError("a second asking of something not answered 'not sure'")
+    state = _state.answer(state, answers, recheck=recheck)
+    return await _checked_advance(request, state)
+
+
+async def _again(
+    request: Request,
+    state: InterviewState,
+    errors: dict[str, str],
+    chosen: Mapping[str, _state.Answer | int] | None = None,
+    typed_age: str | None = None,
+) -> Response:
+    """The same question again, with what needs fixing."""
+    step = await run_in_threadpool(_next_step, state.case)
+    if step is None:
+        return await _advance(request, state)
+    return _question_page(
+        request, state, step, chosen, errors, status_code=422, typed_age=typed_age
+    )
+
+
+async def _checked_advance(request: Request, state: InterviewState) -> Response:
     try:
         validate_case(state.case)
     except CaseError as exc:
@@ -326,7 +412,32 @@ def result(request: Request, token: str) -> Response:
         diary_notice=diary_notice,
         diary_entries=diary_entries,
         sexes=_SEXES,
+        answer_url=_answer_url(request, token, stored.case, view),
     )
+
+
+def _answer_url(request: Request, token: str, case: Any, view: Any) -> str | None:
+    """Where to answer what a provisional result has not asked, if the pages can carry on."""
+    if view.provisional is None or view.emergency or not isinstance(case, Mapping):
+        return None
+    if _state.from_case(case) is None:
+        return None
+    return f"{_root(request)}/r/{quote(token, safe='')}/answer"
+
+
+@router.get("/r/{token}/answer", name="answer")
+async def answer_more(request: Request, token: str) -> Response:
+    """Carry on the interview from a stored (provisional) result: its answers, then the questions
+    it has not asked. Nothing is stored until those are answered; then it is a new result."""
+    stored = await run_in_threadpool(_stored, request, token)
+    state = _state.from_case(stored.case) if isinstance(stored.case, Mapping) else None
+    here = f"{_root(request)}/r/{quote(token, safe='')}"
+    if state is None:
+        return RedirectResponse(here, status_code=303)
+    step = await run_in_threadpool(_next_step, state.case)
+    if step is None:
+        return RedirectResponse(here, status_code=303)
+    return _question_page(request, state, step)
 
 
 def _pdf_with_diary(request: Request, stored: Any) -> bytes | None:
