@@ -183,6 +183,9 @@ TRIGGERS: Final[dict[Category, list[tuple[str, Direction]]]] = {
             necessarily, not bad, not too bad, not sure why, not sure what, no idea why, no idea
             what, don't know why, don't know what, do not know why, dont know why, not know why,
             not because, not always, not unless, no reason, for no reason, c/o, complains of,
+            don't know if it's normal, don't know if this is normal, do not know if it is normal,
+            not sure if it's normal, not sure if this is normal, not sure it's normal,
+            wondering if it's normal, wonder if it's normal, is this normal, is that normal,
             complaining of, presents with, presenting with, if anything, as if, even if, if so, if
             not, nothing else, not much else, not long ago, not long after, no sooner, in the past
             few, in the past couple, the last year, for the last year, since last year, over the

@@ -27,7 +27,7 @@ _RELATIONS: Final[dict[str, Sex | None]] = {
     **dict.fromkeys(words("husband hubby boyfriend fiance fiancé bf"), "male"),
     **dict.fromkeys(words("wife girlfriend fiancee fiancée gf missus missis"), "female"),
     **dict.fromkeys(words("partner spouse patient pt client resident child kid teen"), None),
-    **dict.fromkeys(words("teenager"), None),
+    **dict.fromkeys(words("teenager mate friend colleague neighbour neighbor flatmate"), None),
     **dict.fromkeys(words("dad father daddy papa pop pops stepdad stepfather"), "male"),
     **dict.fromkeys(words("mum mom mother mummy mommy mam ma stepmum stepmom"), "female"),
     **dict.fromkeys(words("stepmother"), "female"),
@@ -73,7 +73,10 @@ _POSSESSIVE = re.compile(
     + r"(?:'s|’s|s')\s+(?:lower\s+|low\s+|bad\s+)?(?:back|spine)\b",
     re.I,
 )
-_MENTION = re.compile(_MY + _AGE_ADJ + r"(?P<rel>" + _REL + r")" + _IN_LAW + r"\b", re.I)
+_MENTION = re.compile(
+    r"(?:" + _MY + r"|^\s*|[.!?]\s+)" + _AGE_ADJ + r"(?P<rel>" + _REL + r")" + _IN_LAW + r"\b",
+    re.I,
+)
 _THIRD = re.compile(r"\b(?:he|she|his|her|him|he's|she's)\b", re.I)
 # The writer speaking of their own body or symptoms: then the text is about the writer.
 _OWN = re.compile(
