@@ -19,7 +19,8 @@ def assess_case(case: Case, knowledge: kb.KnowledgeBase | None = None) -> dict[s
     knowledge = knowledge or kb.load()
     ev = case.evidence(knowledge)
     tri = triage(ev, knowledge, case.details)
-    screen = screening(case, ev, knowledge)
+    where = scope(ev, knowledge)
+    screen = screening(case, ev, knowledge, str(where.get("reason", "in")))
     provisional = not screen["complete"]
     tri["provisional"] = provisional
     notes = contradiction_notes(case, knowledge)
@@ -28,7 +29,9 @@ def assess_case(case: Case, knowledge: kb.KnowledgeBase | None = None) -> dict[s
             said = [notes[f] for f in reason["evidence"] if f in notes]
             if said:
                 reason["text"] += " " + " ".join(said)
-    where = scope(ev, knowledge)
+    if not where["in"]:
+        # "A click on its own is harmless" says nothing about a knee, a child or chest pain.
+        tri["reasons"] = [r for r in tri["reasons"] if r["level"] != "self_care"]
     conditions = differential(ev.known, ev.age, knowledge)
     plan = care_plan(
         tri["level"],

@@ -1,8 +1,9 @@
 """The contract's case: validation with specific errors, and merging evidence from every origin.
 
 Precedence when the same finding arrives twice: what the person answered explicitly wins over the
-diary, which wins over the free text; findings implied by others (pain_sharp -> pain) only fill
-what is still unknown.
+diary, which wins over the free text, except that a finding logged in the diary as present wins
+over an earlier "no" (it was noticed since); findings implied by others (pain_sharp -> pain) only
+fill what is still unknown.
 """
 
 from __future__ import annotations
@@ -401,7 +402,13 @@ def build_case(
             put(Fact(ev.id, ev.present, "explicit"))
     for entry in raw.diary:
         for fid in entry.findings:
-            put(Fact(fid, True, "diary", span=entry.at.isoformat()))
+            fact = Fact(fid, True, "diary", span=entry.at.isoformat())
+            old = case.facts.get(fid)
+            if old is not None and old.origin == "explicit" and not old.present:
+                # Logged since the answer: a red flag noticed later is not undone by the "no".
+                case.facts[fid] = fact
+            else:
+                put(fact)
     if raw.diary:
         _add_trends(case, put, knowledge)
     if raw.text and raw.text.strip() and read_text is not None:

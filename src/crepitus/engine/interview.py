@@ -35,7 +35,7 @@ from crepitus import kb
 from crepitus.engine.case import Case, TextReader, build_case
 from crepitus.engine.differential import expected_information_gain, posterior
 from crepitus.engine.evidence import Evidence
-from crepitus.engine.screening import item_question, screen_items, screening
+from crepitus.engine.screening import item_question, scope, screen_items, screening
 from crepitus.engine.triage import CompiledRule, compiled_rules, evaluate, lowering_items, triage
 from crepitus.engine.wording import third_person
 
@@ -202,7 +202,8 @@ def next_question(data: Any, read_text: TextReader | None = None) -> dict[str, A
     level = tri["level"]
     rank = kb.level_rank(level)
     asker = _Asker(knowledge, case, level)
-    screen = screening(case, ev, knowledge)
+    where = scope(ev, knowledge)
+    screen = screening(case, ev, knowledge, str(where.get("reason", "in")))
 
     step = _confirm_step(case, screen, knowledge, asker) or _recheck_step(case, knowledge, asker)
     if step is not None:
@@ -215,6 +216,14 @@ def next_question(data: Any, read_text: TextReader | None = None) -> dict[str, A
     asked = set(known) | case.asked_unknown | elsewhere
     unanswered_screen = {i["id"] for i in screen["items"] if i["state"] == "not_asked"}
     urgent = rank >= kb.level_rank("emergency")
+    if where.get("reason") == "other_body_part" and not urgent:
+        # Not the lower back: ask the life threats (the screen), nothing about the back.
+        for g in knowledge.interview:
+            if g.screen and _group_fits(g, known, case, ev):
+                items = [f for f in g.items if f in unanswered_screen and f not in asked]
+                if items:
+                    return asker.group(g, items)
+        return asker.stop("out_of_scope")
 
     if urgent:
         # Questions that could make it an ambulance (a life threat, an injury, collapse, or a

@@ -37,9 +37,16 @@ SCREEN_STATES = ("present", "absent", "unsure", "from_text", "not_asked")
 _ANSWERED = frozenset({"present", "absent", "unsure"})
 
 
-def screen_items(knowledge: kb.KnowledgeBase, subject: str) -> list[kb.ScreenItem]:
-    """The screening items that apply to someone answering as ``subject``."""
-    return [i for i in knowledge.screening if i.only_for in (None, subject)]
+def screen_items(
+    knowledge: kb.KnowledgeBase, subject: str, scope_reason: str = "in"
+) -> list[kb.ScreenItem]:
+    """The screening items that apply to someone answering as ``subject``. For another body
+    part only the life threats apply: the lower back's red flags are not what was asked about."""
+    items = [i for i in knowledge.screening if i.only_for in (None, subject)]
+    if scope_reason == "other_body_part":
+        threats = set(knowledge.texts.scope["life_threat"].when_any)
+        items = [i for i in items if i.id in threats]
+    return items
 
 
 @lru_cache(maxsize=4)
@@ -82,11 +89,13 @@ def _text_reading(
     return None
 
 
-def screening(case: Case, ev: Evidence, knowledge: kb.KnowledgeBase) -> dict[str, Any]:
+def screening(
+    case: Case, ev: Evidence, knowledge: kb.KnowledgeBase, scope_reason: str = "in"
+) -> dict[str, Any]:
     """The contract's ``screening`` object, with what is left to ask, ready to ask."""
     short = _screen_text(knowledge)
     items: list[dict[str, Any]] = []
-    for si in screen_items(knowledge, case.subject):
+    for si in screen_items(knowledge, case.subject, scope_reason):
         fid = si.id
         item: dict[str, Any] = {
             "id": fid,

@@ -206,6 +206,13 @@ SUBJECT_STARTERS: Final = words(
     "also lately recently today tonight yesterday sometimes otherwise everything his her our "
     "their your the still plus since although though"
 )
+# Finite verbs that, right after "and"/"or", start a new clause with the subject left out ("no
+# saddle change and has to rush to pass urine"): a denial before them does not reach past them.
+FINITE_VERBS: Final = words(
+    "has have had is was were does did gets got feels felt needs needed can can't cannot could "
+    "says said reports reported notes noted noticed complains complained describes developed "
+    "started began woke keeps kept"
+)
 # Verbs that start a new clause after a comma, the subject left out ("..., felt faint").
 CLAUSE_VERBS: Final = words(
     "felt feel feeling feels came went got woke noticed started began thought"
