@@ -299,6 +299,9 @@ class ScreenItem(_Model):
     # "other": asked only of someone answering for another person (a person filling in a form
     # is not unresponsive).
     only_for: Literal["self", "other"] | None = None
+    # Its plain words in lists ("Not asked yet"), where the group's short line needs the group's
+    # heading to make sense ("Numbness" under "in a leg or foot").
+    text: str | None = None
     # The second, concrete asking after "not sure" (cauda equina items).
     again: str | None = None
     again_other: str | None = None

@@ -100,7 +100,7 @@ def screening(
         item: dict[str, Any] = {
             "id": fid,
             "label": knowledge.findings[fid].label,
-            "text": short.get(fid) or knowledge.findings[fid].question,
+            "text": si.text or short.get(fid) or knowledge.findings[fid].question,
         }
         confirmed = ev.confirmed.get(fid)
         if fid in case.asked_unknown:
