@@ -119,6 +119,19 @@ class _Asker:
         question["kind"] = g.kind
         return self.ask(question)
 
+    def special(self, kind: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+        """A step of the interview's own ("confirm", "recheck"), worded in ``texts.yaml``."""
+        phrases = self.knowledge.texts.phrases
+        question = {
+            "type": "group_multiple" if len(items) > 1 else "single",
+            "text": phrases[f"{kind}_text"],
+            "why": phrases[f"{kind}_why"],
+            "items": items,
+            "group": kind,
+            "kind": kind,
+        }
+        return self.ask(question)
+
     def ask(self, question: dict[str, Any]) -> dict[str, Any]:
         return {"should_stop": False, "question": question, "level": self.level}
 
@@ -158,38 +171,17 @@ def _confirm_step(
         else:
             text = question
         items.append({"id": fid, "text": text, "read": item.get("read")})
-    if not items:
-        return None
-    step = {
-        "type": "group_multiple" if len(items) > 1 else "single",
-        "text": phrases["confirm_text"],
-        "why": phrases["confirm_why"],
-        "items": items,
-        "group": "confirm",
-        "kind": "confirm",
-    }
-    return asker.ask(step)
+    return asker.special("confirm", items) if items else None
 
 
 def _recheck_step(case: Case, knowledge: kb.KnowledgeBase, asker: _Asker) -> dict[str, Any] | None:
     """The second, concrete asking of red flags answered "not sure" (once each)."""
-    phrases = knowledge.texts.phrases
     items = []
     for si in screen_items(knowledge, case.subject):
         if si.again and si.id in case.asked_unknown and si.id not in case.rechecked:
             text = si.again_other or third_person(si.again) if asker.other else si.again
             items.append({"id": si.id, "text": text, "recheck": True})
-    if not items:
-        return None
-    question = {
-        "type": "group_multiple" if len(items) > 1 else "single",
-        "text": phrases["recheck_text"],
-        "why": phrases["recheck_why"],
-        "items": items,
-        "group": "recheck",
-        "kind": "recheck",
-    }
-    return asker.ask(question)
+    return asker.special("recheck", items) if items else None
 
 
 def next_question(data: Any, read_text: TextReader | None = None) -> dict[str, Any]:
