@@ -87,6 +87,37 @@ def test_any_string_parses_into_well_formed_items(text: str) -> None:
     assert demo["sex"] in (None, "female", "male")
 
 
+_STORY_WORDS = sorted(
+    {
+        *_WORDS,
+        "he",
+        "she",
+        "his",
+        "her",
+        "my husband",
+        "my dad",
+        "writing for",
+        "'s back",
+        "my mum",
+        "he can't",
+        "she has",
+    }
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.sampled_from(_STORY_WORDS), max_size=60).map(" ".join),
+    st.sampled_from([None, "self", "other"]),
+)
+def test_parse_is_deterministic_whoever_the_text_is_about(text: str, subject: str | None) -> None:
+    first = parse(text, subject)
+    assert parse(text, subject) == first
+    for m in first:
+        start, end = m["span"]
+        assert m["text"] == text[start:end]
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(min_size=MAX_TEXT_CHARS + 1, max_size=MAX_TEXT_CHARS + 50))
 def test_too_long_is_the_only_error(text: str) -> None:
