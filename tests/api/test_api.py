@@ -109,6 +109,112 @@ def test_interview_next(client: TestClient) -> None:
         assert all(item["id"] in kb.load().findings for item in q["items"])
 
 
+SCREEN = [i.id for i in kb.load().screening if i.only_for in (None, "self")]
+
+
+def test_a_text_only_assessment_is_provisional(client: TestClient) -> None:
+    body = client.post("/v1/assess?store=false", json=TEXT_CASE).json()
+    assert body["provisional"] is True and body["triage"]["provisional"] is True
+    screen = body["screening"]
+    assert screen["complete"] is False
+    states = {i["id"]: i["state"] for i in screen["items"]}
+    assert set(states) == set(SCREEN)
+    assert states["fever"] == "not_asked"
+    assert states["fainting"] == "from_text"  # "no pain" says there is no fainting with it
+    # What is left to ask, ready to ask: every item not answered.
+    to_ask = {i["id"] for i in screen["to_ask"]}
+    assert to_ask == {f for f, st in states.items() if st in ("not_asked", "from_text")}
+    assert all(i["text"] for i in screen["to_ask"])
+    assert body["scope"] == {"in": True}
+    assert body["subject"] == {"value": "self", "origin": "default"}
+    # A provisional result never says "harmless".
+    assert "harmless" not in body["plan"]["headline"]
+
+
+def test_a_complete_screen_is_not_provisional(client: TestClient) -> None:
+    case = {"age": 30, "evidence": [{"id": "back_sound", "present": True}]}
+    case["evidence"] += [{"id": f, "present": False} for f in SCREEN]
+    body = client.post("/v1/assess?store=false", json=case).json()
+    assert body["provisional"] is False and body["screening"]["complete"] is True
+    assert body["screening"]["to_ask"] == []
+    assert body["triage"]["level"] == "self_care"
+
+
+def test_not_sure_and_recheck_are_accepted(client: TestClient) -> None:
+    others = [{"id": f, "present": False} for f in SCREEN if f != "bladder_dysfunction"]
+    unsure = {"age": 30, "evidence": [*others, {"id": "bladder_dysfunction", "present": None}]}
+    body = client.post("/v1/assess?store=false", json=unsure).json()
+    assert body["unsure"] == ["bladder_dysfunction"]
+    states = {i["id"]: i["state"] for i in body["screening"]["items"]}
+    assert states["bladder_dysfunction"] == "unsure"
+    assert kb.level_rank(body["triage"]["level"]) >= kb.level_rank("consultation_24")
+    assert any("bladder_dysfunction" in (r.get("unsure") or []) for r in body["triage"]["reasons"])
+    # The interview asks again in concrete words; the answer comes back marked as such.
+    step = client.post("/v1/interview/next", json=unsure).json()
+    assert step["question"]["kind"] == "recheck"
+    assert [i["id"] for i in step["question"]["items"]] == ["bladder_dysfunction"]
+    assert step["question"]["items"][0]["recheck"] is True
+    again = {
+        "age": 30,
+        "evidence": [*others, {"id": "bladder_dysfunction", "present": False, "recheck": True}],
+    }
+    r = client.post("/v1/assess", json=again)
+    assert r.status_code == 200, r.text
+    assert r.json()["triage"]["level"] == "self_care" and "unsure" not in r.json()
+    stored = client.get(f"/v1/assessments/{r.json()['token']}").json()
+    assert stored["case"] == again
+    assert_problem(
+        client.post(
+            "/v1/assess", json={"evidence": [{"id": "pain", "present": True, "recheck": "y"}]}
+        ),
+        422,
+    )
+
+
+def test_subject_other(client: TestClient, rows: RowCounter) -> None:
+    case = {"subject": "other", "text": "My father's lower back clicks when he bends. No pain."}
+    before = rows()
+    r = client.post("/v1/assess", json=case)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["subject"] == {"value": "other", "origin": "explicit"}
+    assert any("their" in i["text"] or "they" in i["text"] for i in body["screening"]["to_ask"])
+    assert rows() == before + 1
+    assert client.get(f"/v1/assessments/{body['token']}").json()["case"] == case
+    step = client.post("/v1/interview/next", json=case).json()
+    assert step["question"]["kind"] == "confirm"
+    (item,) = step["question"]["items"]
+    assert item["id"] == "pain" and item["read"] == "absent"
+    assert "“No pain”" in item["text"] and "they" in item["text"]
+    body = assert_problem(client.post("/v1/assess", json={"subject": "robot"}), 422)
+    assert "'self' or 'other'" in locs(body)["subject"]
+
+
+def test_interview_confirms_what_the_text_said(client: TestClient) -> None:
+    text = "My lower back pops when I twist. No pain at all, and no problems peeing."
+    step = client.post("/v1/interview/next", json={"text": text}).json()
+    q = step["question"]
+    assert step["should_stop"] is False and q["kind"] == "confirm"
+    items = {i["id"]: i for i in q["items"]}
+    assert items["bladder_dysfunction"]["read"] == "absent"
+    assert "“no problems peeing”" in items["bladder_dysfunction"]["text"]
+    # Yes means present, whatever the text said, and the answer wins.
+    case = {"text": text, "evidence": [{"id": "bladder_dysfunction", "present": True}]}
+    body = client.post("/v1/assess?store=false", json=case).json()
+    assert body["triage"]["level"] == "emergency"
+    (item,) = [i for i in body["screening"]["items"] if i["id"] == "bladder_dysfunction"]
+    assert item["state"] == "present" and "we went by your answer" in item["note"]
+
+
+def test_out_of_scope_plan_has_nothing_for_the_lower_back(client: TestClient) -> None:
+    body = client.post("/v1/assess?store=false", json={"age": 40, "text": "my knee clicks"}).json()
+    assert body["scope"]["in"] is False and body["scope"]["reason"] == "other_body_part"
+    assert body["scope"]["text"]
+    plan = body["plan"]
+    assert plan["exercises"] == plan["home_care"] == plan["prevention"] == []
+    assert plan["likely_causes"] == []
+
+
 def test_parse(client: TestClient) -> None:
     text = "I am 52 and my lower back clicks when I twist; there is pain too."
     r = client.post("/v1/parse", json={"text": text})
@@ -164,8 +270,25 @@ def test_openapi_and_docs(client: TestClient) -> None:
     assert {"/v1/knowledge", "/v1/assessments/{token}", "/healthz"} <= set(doc["paths"])
     assert "application/json" in doc["paths"]["/healthz"]["get"]["responses"]["503"]["content"]
     # Strict types are documented as such: an age is an integer, not a number.
-    case_schema = doc["components"]["schemas"]["CaseIn"]["properties"]
+    schemas = doc["components"]["schemas"]
+    case_schema = schemas["CaseIn"]["properties"]
     assert [t["type"] for t in case_schema["age"]["anyOf"]] == ["integer", "null"]
+    # Contract version 2: whom the case is about, the second asking, and what comes back.
+    assert "subject" in case_schema and "recheck" in schemas["EvidenceIn"]["properties"]
+    assert {"provisional", "screening", "scope", "subject"} <= set(
+        schemas["Assessment"]["required"]
+    )
+    assert "unsure" in schemas["Assessment"]["properties"]
+    assert schemas["Scope"]["required"] == ["in"]
+    assert set(schemas["ScreeningItem"]["properties"]["state"]["enum"]) == {
+        "present",
+        "absent",
+        "unsure",
+        "from_text",
+        "not_asked",
+    }
+    kinds = schemas["Question"]["properties"]["kind"]["enum"]
+    assert set(kinds) == {"question", "confirm", "recheck", "age"}
     assert client.get("/docs").status_code == 200
 
 

@@ -96,8 +96,11 @@ def _case_dict(case: CaseIn) -> dict[str, Any]:
     summary="Assess a case",
     description=(
         "Triage level with its reasons, the possible causes ranked, the evidence used and a care "
-        "plan. The assessment is stored and `token`/`link` give its private address; pass "
-        "`?store=false` to skip storing (then both are null)."
+        "plan. A result whose red-flag screen is not complete is `provisional`; `screening` "
+        "says which red flags were answered and lists those `to_ask`, ready to ask, and `scope` "
+        "says whether the lower-back advice applies at all. Set `subject` to `other` for a "
+        "case written about someone else. The assessment is stored and `token`/`link` give its "
+        "private address; pass `?store=false` to skip storing (then both are null)."
     ),
 )
 async def post_assess(
@@ -122,7 +125,13 @@ async def post_assess(
     response_model=InterviewStep,
     responses=_BODY_ERRORS,
     summary="The next interview question",
-    description="Given everything known so far, what to ask next, or that it is time to stop.",
+    description=(
+        "Given everything known so far, what to ask next, or that it is time to stop. "
+        "`question.kind` says how: `confirm` quotes the person's words about red flags (yes = "
+        "present); `recheck` asks again, in concrete words, about a red flag answered 'not sure' "
+        '(send the answer with `"recheck": true`, in place of the "not sure"); `age` asks for '
+        "the age (send `age`, or answer the bands)."
+    ),
 )
 async def post_next_question(case: CaseIn) -> Response:
     step = await _run(_quick(case.text), crepitus.next_question, case)

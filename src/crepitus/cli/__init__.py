@@ -106,6 +106,19 @@ def assess(
         int | None, typer.Option(min=0, max=120, help="Age in years (with TEXT).")
     ] = None,
     sex: Annotated[str | None, typer.Option(help="female, male or other (with TEXT).")] = None,
+    subject: Annotated[
+        str | None,
+        typer.Option(
+            metavar="self|other",
+            help="Whom TEXT is about: self (the default) or other (you write for someone else).",
+        ),
+    ] = None,
+    for_someone_else: Annotated[
+        bool,
+        typer.Option(
+            "--for-someone-else", help="TEXT is about someone else (same as --subject other)."
+        ),
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--as-json", help="With TEXT or --case: print JSON.")
     ] = False,
@@ -114,6 +127,21 @@ def assess(
     chosen = [x for x in (text, json_in, jsonl_in, case_in) if x is not None]
     if len(chosen) != 1:
         raise UsageProblem("give exactly one of TEXT, --json FILE, --jsonl FILE or --case FILE")
+    if for_someone_else:
+        if subject not in (None, "other"):
+            raise UsageProblem("--for-someone-else and --subject self contradict each other")
+        subject = "other"
+    if text is None:
+        given = [
+            name
+            for name, value in (("--age", age), ("--sex", sex), ("--subject", subject))
+            if value is not None
+        ]
+        if given:
+            raise UsageProblem(
+                f"{' and '.join(given)} {'goes' if len(given) == 1 else 'go'} with TEXT; "
+                f"with a case file, put {'it' if len(given) == 1 else 'them'} in the case"
+            )
     if jsonl_in is not None:
         # Validate every line before writing anything, so a bad line leaves no partial output.
         results = []
@@ -137,6 +165,8 @@ def assess(
             case["age"] = age
         if sex is not None:
             case["sex"] = sex
+        if subject is not None:
+            case["subject"] = subject
     result = _assess(case)
     if json_in is not None or as_json:
         sys.stdout.write(_dump(result) + "\n")
@@ -255,6 +285,33 @@ def kb_show(
     raise UsageProblem(
         f"no knowledge-base entry '{item_id}'" + (f"; did you mean '{hint}'?" if hint else "")
     )
+
+
+@kb_app.command("rules")
+def kb_rules(
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            metavar="table|markdown|json",
+            help="table (for the terminal), markdown (for the documentation) or json.",
+        ),
+    ] = "table",
+) -> None:
+    """List every triage rule: level, condition, sources, decision and rationale."""
+    from crepitus import kb
+    from crepitus.cli import rules_view
+
+    if fmt not in ("table", "markdown", "json"):
+        raise UsageProblem(f"--format: must be table, markdown or json (got {fmt!r})")
+    k = kb.load()
+    if fmt == "json":
+        sys.stdout.write(_dump(rules_view.render_json(k)) + "\n")
+    elif fmt == "markdown":
+        sys.stdout.write(rules_view.render_markdown(k))
+    else:
+        console = _console()
+        console.print(rules_view.render_table(k, console.width))
 
 
 def _demo_case(age: int, sex: str, present: list[str], absent: list[str]) -> dict[str, Any]:

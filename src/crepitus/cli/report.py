@@ -1,10 +1,17 @@
-"""Rich rendering of an assessment for a person reading it in a terminal."""
+"""Rich rendering of an assessment for a person reading it in a terminal.
+
+Order: the level first; a provisional result (the red-flag screen is not complete) leads with
+what was not asked, or, beside an emergency, gives it right after what to do now. A provisional
+result never shows the self-care reasons ("a click on its own is harmless"), and an
+out-of-scope result shows what the scope says instead of causes and a programme.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
@@ -12,7 +19,7 @@ from rich.text import Text
 
 from crepitus import kb
 
-__all__ = ["LEVEL_STYLE", "render_assessment"]
+__all__ = ["LEVEL_STYLE", "provisional_lines", "render_assessment"]
 
 LEVEL_STYLE = {
     "self_care": ("green", "SELF-CARE"),
@@ -21,6 +28,16 @@ LEVEL_STYLE = {
     "emergency": ("bold white on red", "EMERGENCY"),
     "emergency_ambulance": ("bold white on red", "CALL AN AMBULANCE"),
 }
+
+#: Up to this many items are named in the provisional sentence; more are listed under it.
+INLINE_ITEMS = 3
+INTERVIEW_HINT = "Run `crepitus interview` to answer them."
+#: Beside an emergency from `crepitus assess`, where no questions were asked.
+EMERGENCY_HINT = "Do not wait to answer them: get help first, and tell the staff about them."
+NO_SIGN_YET = (
+    "We have found no warning sign in what you have told us so far, but we have not asked "
+    "about every one yet: see the list of what was not asked."
+)
 
 
 def _likelihood_word(p: float, first: bool) -> str:
@@ -31,20 +48,147 @@ def _likelihood_word(p: float, first: bool) -> str:
     return "less likely"
 
 
-def _bullets(items: list[dict[str, Any]], key: str = "text") -> Text:
-    return Text("\n").join(Text(f"• {i[key]}") for i in items)
+def _bullets(items: Sequence[Any], key: str = "text") -> Table:
+    """A bulleted list whose wrapped lines stay indented under their text."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for i in items:
+        text = i.get(key) if isinstance(i, Mapping) else i
+        if text:
+            grid.add_row("•", Text(str(text)))
+    return grid
 
 
-def render_assessment(result: dict[str, Any], console: Console) -> None:
+def _lower_first(text: str) -> str:
+    """'A fever, chills' -> 'a fever, chills'; leaves 'HIV ...' alone."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _join(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return "; ".join(items[:-1]) + "; or " + items[-1]
+
+
+def _level_name(knowledge: kb.KnowledgeBase, level: str) -> str:
+    for key, text in knowledge.texts.levels.items():
+        if key == level:
+            return text.name
+    return level.replace("_", " ")
+
+
+def _phrases(knowledge: kb.KnowledgeBase) -> Mapping[str, str]:
+    return knowledge.texts.phrases
+
+
+def _not_asked(result: Mapping[str, Any]) -> list[str]:
+    """What the red-flag screen has not had answered, in plain words (the age too)."""
+    screen: Mapping[str, Any] = result.get("screening") or {}
+    other = (result.get("subject") or {}).get("value") == "other"
+    items = [i for i in screen.get("items") or [] if isinstance(i, Mapping)]
+    out: list[str] = []
+    for i in items:
+        if i.get("state") not in ("not_asked", "from_text"):
+            continue
+        text = str(i.get("text") or i.get("id"))
+        if i.get("state") == "from_text" and i.get("words"):
+            # Read from the person's words but not confirmed: say which words.
+            text += f" (you wrote “{i['words']}”)"
+        out.append(text)
+    if not items:
+        # A result without the items: what is listed to ask.
+        out = [
+            str(i.get("text") or i.get("id"))
+            for i in screen.get("to_ask") or []
+            if isinstance(i, Mapping)
+        ]
+    if screen.get("age") == "not_asked":
+        out.append("Their age" if other else "Your age")
+    return out
+
+
+def _unsure(result: Mapping[str, Any]) -> list[str]:
+    screen: Mapping[str, Any] = result.get("screening") or {}
+    return [
+        str(i.get("text") or i.get("id"))
+        for i in screen.get("items") or []
+        if isinstance(i, Mapping) and i.get("state") == "unsure"
+    ]
+
+
+def provisional_lines(
+    result: Mapping[str, Any], knowledge: kb.KnowledgeBase, interviewed: bool = False
+) -> list[RenderableType]:
+    """The provisional notice, line by line; empty when the result is not provisional.
+
+    ``interviewed``: the result ends an interview (so the hint is not to run one)."""
+    provisional = result.get("provisional")
+    if provisional is None:
+        provisional = (result.get("triage") or {}).get("provisional")
+    if not provisional:
+        return []
+    phrases = _phrases(knowledge)
+    level = str((result.get("triage") or {}).get("level", ""))
+    urgent = kb.level_rank(level) >= kb.level_rank("emergency")
+    not_asked = _not_asked(result)
+    unsure = _unsure(result)
+    inline = 0 < len(not_asked) <= INLINE_ITEMS
+    if inline:
+        named = _join([_lower_first(t) for t in not_asked])
+    elif not_asked:
+        named = f"the {len(not_asked)} warning signs listed below"
+    else:
+        named = "every warning sign"
+    lines: list[RenderableType] = []
+    if urgent and interviewed:
+        lines.append(Text(phrases["provisional_emergency"], style="bold"))
+    lines.append(Text(phrases["provisional_notice"].replace("{items}", named), style="bold"))
+    if not_asked and not inline:
+        lines.append(Text(f"\n{phrases['not_asked_heading']}", style="bold"))
+        lines.append(_bullets(not_asked))
+    if unsure:
+        lines.append(Text(f"\n{phrases['unsure_heading']}", style="bold"))
+        lines.append(_bullets(unsure))
+    if urgent and not interviewed:
+        lines.append(Text(f"\n{EMERGENCY_HINT}"))
+    elif not interviewed:
+        lines.append(Text(f"\n{INTERVIEW_HINT}"))
+    return lines
+
+
+def _print_provisional(console: Console, lines: list[RenderableType]) -> None:
+    if lines:
+        console.print(
+            Panel(Group(*lines), title="Provisional", title_align="left", border_style="yellow")
+        )
+
+
+def render_assessment(
+    result: dict[str, Any], console: Console, *, interviewed: bool = False
+) -> None:
     knowledge = kb.load()
     plan = result["plan"]
     level = result["triage"]["level"]
     style, label = LEVEL_STYLE[level]
     urgent = kb.level_rank(level) >= kb.level_rank("emergency")
+    scope: Mapping[str, Any] = result.get("scope") or {"in": True}
+    in_scope = scope.get("in") is not False
+    notice = provisional_lines(result, knowledge, interviewed)
+    subject = (result.get("subject") or {}).get("value")
 
-    # The level first, coloured; for emergencies the instructions come straight after it.
+    if not urgent:
+        # Not an emergency: what was not asked comes before anything that could reassure.
+        _print_provisional(console, notice)
+
+    # The level, coloured; for emergencies the instructions come straight after it.
     head = Text.assemble((f" {label} ", style), "  ", (plan["headline"], "bold"))
     body: list[Any] = [head, Text(plan["summary"])]
+    scope_text = scope.get("text")
+    if not in_scope and scope_text and scope_text != plan["summary"]:
+        body.append(Text(str(scope_text)))
     if plan["do_now"]:
         body.append(Text("\nWhat to do now", style="bold"))
         body.append(_bullets(plan["do_now"]))
@@ -52,40 +196,54 @@ def render_assessment(result: dict[str, Any], console: Console) -> None:
         body.append(Text("\nAvoid", style="bold"))
         body.append(_bullets(plan["avoid"]))
     console.print(Panel(Group(*body), border_style="red" if urgent else style.split()[-1]))
+    if urgent:
+        _print_provisional(console, notice)
+    if subject == "other":
+        console.print(Text("Answered for someone else: this advice is about them.", style="italic"))
+        console.print()
 
     reasons = result["triage"]["reasons"]
-    if reasons:
+    if notice or not in_scope:
+        # "A click on its own is harmless" is no reason before every warning sign is asked.
+        reasons = [r for r in reasons if r["level"] != "self_care"]
+    said = " ".join(r["text"] for r in reasons)
+    screen: Mapping[str, Any] = result.get("screening") or {}
+    corrections = [
+        str(i["note"])
+        for i in screen.get("items") or []
+        if isinstance(i, Mapping) and i.get("note") and str(i["note"]) not in said
+    ]
+    if reasons or corrections or notice:
         console.print(Text("Why", style="bold underline"))
+        for note in corrections:
+            console.print(Text(note))
         for r in reasons:
             src = ", ".join(r["sources"])
             console.print(
                 Text.assemble(
-                    (f"[{r['level']}] ", LEVEL_STYLE[r["level"]][0]),
+                    (f"[{_level_name(knowledge, r['level'])}] ", LEVEL_STYLE[r["level"]][0]),
                     r["text"],
                     (f"  ({src})", "dim"),
                 )
             )
+        if not reasons and notice:
+            console.print(Text(NO_SIGN_YET))
+        console.print()
+    unsure = _unsure(result)
+    if unsure and not notice:
+        console.print(Text(_phrases(knowledge)["unsure_heading"], style="bold underline"))
+        console.print(_bullets(unsure))
         console.print()
 
-    table = Table(title="Possible causes (not a diagnosis)", title_justify="left", expand=True)
-    table.add_column("Cause", ratio=3)
-    table.add_column("Chance", justify="right", ratio=1)
-    table.add_column("What points to it", ratio=3)
-    for i, c in enumerate(result["conditions"][:5]):
-        labels = [knowledge.findings[f].label for f in c["supporting"][:3]]
-        table.add_row(
-            escape(c["name"]),
-            f"{c['probability'] * 100:.0f}% ({_likelihood_word(c['probability'], i == 0)})",
-            escape("; ".join(labels)) or "-",
-        )
-    console.print(table)
-    if result["conditions"]:
-        top = knowledge.conditions[result["conditions"][0]["id"]]
-        console.print(Text.assemble(("About the most likely cause: ", "bold"), top.explanation))
-        console.print()
+    if in_scope:
+        _render_causes(result, console, knowledge)
 
-    if plan["exercises"]:
-        console.print(Text("Your exercise programme", style="bold underline"))
+    notes = [n for n in plan.get("notes") or [] if isinstance(n, str) and n]
+    if plan["exercises"] or notes:
+        title = "Your exercise programme" if plan["exercises"] else "Exercises"
+        console.print(Text(title, style="bold underline"))
+        for note in notes:
+            console.print(Text(f"Note: {note}", style="yellow"))
         for n, ex in enumerate(plan["exercises"], 1):
             console.print(Text.assemble((f"{n}. {ex['name']}", "bold"), f": {ex['targets']}"))
             console.print(Text(f"   Why: {ex['why']}", style="italic"))
@@ -106,9 +264,16 @@ def render_assessment(result: dict[str, Any], console: Console) -> None:
             console.print()
     if plan["safety_net"]:
         console.print(Text("Get help if things change", style="bold underline"))
+        by_urgency: dict[str, list[str]] = {}
         for item in plan["safety_net"]:
-            st, lab = LEVEL_STYLE[item["urgency"]]
-            console.print(Text.assemble((f"[{lab.lower()}] ", st), item["text"]))
+            by_urgency.setdefault(str(item.get("urgency") or "consultation"), []).append(
+                str(item["text"])
+            )
+        for urgency in sorted(by_urgency, key=kb.level_rank, reverse=True):
+            console.print(
+                Text(f"{_level_name(knowledge, urgency)} if:", style=LEVEL_STYLE[urgency][0])
+            )
+            console.print(_bullets(by_urgency[urgency]))
         console.print()
     if plan["questions_for_doctor"]:
         console.print(Text("Questions to ask your doctor", style="bold underline"))
@@ -116,3 +281,26 @@ def render_assessment(result: dict[str, Any], console: Console) -> None:
         console.print()
     console.print(Text(plan["disclaimer"], style="dim"))
     console.print(Text(f"Knowledge base {result['knowledge_version']}", style="dim"))
+
+
+def _render_causes(result: dict[str, Any], console: Console, knowledge: kb.KnowledgeBase) -> None:
+    table = Table(title="Possible causes (not a diagnosis)", title_justify="left", expand=True)
+    table.add_column("Cause", ratio=3)
+    table.add_column("Chance", justify="right", ratio=1)
+    table.add_column("What points to it", ratio=3)
+    for i, c in enumerate(result["conditions"][:5]):
+        labels = [
+            knowledge.findings[f].label if f in knowledge.findings else f
+            for f in c["supporting"][:3]
+        ]
+        table.add_row(
+            escape(c["name"]),
+            f"{c['probability'] * 100:.0f}% ({_likelihood_word(c['probability'], i == 0)})",
+            escape("; ".join(labels)) or "-",
+        )
+    console.print(table)
+    if result["conditions"]:
+        top = knowledge.conditions.get(result["conditions"][0]["id"])
+        if top is not None:
+            console.print(Text.assemble(("About the most likely cause: ", "bold"), top.explanation))
+        console.print()
