@@ -201,9 +201,10 @@ class Rule(_Model):
     sources: list[str] = Field(min_length=1)
     # Why the rule exists and which source says what, for clinicians reading the knowledge base.
     rationale: str = Field(min_length=1)
-    # "guideline": the cited guideline sets this level; "team": a source names the sign, the
-    # level is the project's decision (and the rationale says so).
-    decision: Literal["guideline", "team"]
+    # "source": a cited source (a guideline, or one of the articles where the level is theirs)
+    # sets this level; "team": a source names the sign, the level is the project's decision
+    # (and the rationale says so).
+    decision: Literal["source", "team"]
 
 
 class AgeBands(_Model):
@@ -567,6 +568,8 @@ def load_from_texts(
         if r.unless is not None:
             for fid in r.unless.findings():
                 need_finding(f"rules.yaml:{r.id}.unless", fid)
+        if r.decision == "source" and all(s == "crepitus-review-2026" for s in r.sources):
+            problems.append(f"rules.yaml:{r.id}: a level set by a source cites that source")
         if (
             r.decision == "team"
             and "crepitus-review-2026" not in r.sources

@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from crepitus import kb
+from crepitus.report.view import provisional_view
 
 __all__ = ["LEVEL_STYLE", "provisional_lines", "render_assessment"]
 
@@ -30,7 +31,6 @@ LEVEL_STYLE = {
 }
 
 #: Up to this many items are named in the provisional sentence; more are listed under it.
-INLINE_ITEMS = 3
 INTERVIEW_HINT = "Run `crepitus interview` to answer them."
 #: Beside an emergency from `crepitus assess`, where no questions were asked.
 EMERGENCY_HINT = "Do not wait to answer them: get help first, and tell the staff about them."
@@ -60,19 +60,6 @@ def _bullets(items: Sequence[Any], key: str = "text") -> Table:
     return grid
 
 
-def _lower_first(text: str) -> str:
-    """'A fever, chills' -> 'a fever, chills'; leaves 'HIV ...' alone."""
-    if len(text) > 1 and text[1].isupper():
-        return text
-    return text[:1].lower() + text[1:]
-
-
-def _join(items: Sequence[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return "; ".join(items[:-1]) + "; or " + items[-1]
-
-
 def _level_name(knowledge: kb.KnowledgeBase, level: str) -> str:
     for key, text in knowledge.texts.levels.items():
         if key == level:
@@ -84,74 +71,27 @@ def _phrases(knowledge: kb.KnowledgeBase) -> Mapping[str, str]:
     return knowledge.texts.phrases
 
 
-def _not_asked(result: Mapping[str, Any]) -> list[str]:
-    """What the red-flag screen has not had answered, in plain words (the age too)."""
-    screen: Mapping[str, Any] = result.get("screening") or {}
-    other = (result.get("subject") or {}).get("value") == "other"
-    items = [i for i in screen.get("items") or [] if isinstance(i, Mapping)]
-    out: list[str] = []
-    for i in items:
-        if i.get("state") not in ("not_asked", "from_text"):
-            continue
-        text = str(i.get("text") or i.get("id"))
-        if i.get("state") == "from_text" and i.get("words"):
-            # Read from the person's words but not confirmed: say which words.
-            text += f" (you wrote “{i['words']}”)"
-        out.append(text)
-    if not items:
-        # A result without the items: what is listed to ask.
-        out = [
-            str(i.get("text") or i.get("id"))
-            for i in screen.get("to_ask") or []
-            if isinstance(i, Mapping)
-        ]
-    if screen.get("age") == "not_asked":
-        out.append("Their age" if other else "Your age")
-    return out
-
-
-def _unsure(result: Mapping[str, Any]) -> list[str]:
-    screen: Mapping[str, Any] = result.get("screening") or {}
-    return [
-        str(i.get("text") or i.get("id"))
-        for i in screen.get("items") or []
-        if isinstance(i, Mapping) and i.get("state") == "unsure"
-    ]
-
-
 def provisional_lines(
     result: Mapping[str, Any], knowledge: kb.KnowledgeBase, interviewed: bool = False
 ) -> list[RenderableType]:
     """The provisional notice, line by line; empty when the result is not provisional.
 
     ``interviewed``: the result ends an interview (so the hint is not to run one)."""
-    provisional = result.get("provisional")
-    if provisional is None:
-        provisional = (result.get("triage") or {}).get("provisional")
-    if not provisional:
+    view = provisional_view(result, knowledge, words=True)
+    if view is None:
         return []
-    phrases = _phrases(knowledge)
     level = str((result.get("triage") or {}).get("level", ""))
     urgent = kb.level_rank(level) >= kb.level_rank("emergency")
-    not_asked = _not_asked(result)
-    unsure = _unsure(result)
-    inline = 0 < len(not_asked) <= INLINE_ITEMS
-    if inline:
-        named = _join([_lower_first(t) for t in not_asked])
-    elif not_asked:
-        named = f"the {len(not_asked)} warning signs listed below"
-    else:
-        named = "every warning sign"
     lines: list[RenderableType] = []
-    if urgent and interviewed:
-        lines.append(Text(phrases["provisional_emergency"], style="bold"))
-    lines.append(Text(phrases["provisional_notice"].replace("{items}", named), style="bold"))
-    if not_asked and not inline:
-        lines.append(Text(f"\n{phrases['not_asked_heading']}", style="bold"))
-        lines.append(_bullets(not_asked))
-    if unsure:
-        lines.append(Text(f"\n{phrases['unsure_heading']}", style="bold"))
-        lines.append(_bullets(unsure))
+    if urgent and interviewed and view.emergency_notice:
+        lines.append(Text(view.emergency_notice, style="bold"))
+    lines.append(Text(view.notice, style="bold"))
+    if view.not_asked and not view.inline:
+        lines.append(Text(f"\n{view.not_asked_heading}", style="bold"))
+        lines.append(_bullets(view.not_asked))
+    if view.unsure:
+        lines.append(Text(f"\n{view.unsure_heading}", style="bold"))
+        lines.append(_bullets(view.unsure))
     if urgent and not interviewed:
         lines.append(Text(f"\n{EMERGENCY_HINT}"))
     elif not interviewed:
@@ -229,7 +169,12 @@ def render_assessment(
         if not reasons and notice:
             console.print(Text(NO_SIGN_YET))
         console.print()
-    unsure = _unsure(result)
+    screened: Mapping[str, Any] = result.get("screening") or {}
+    unsure = [
+        str(i.get("text") or i.get("id"))
+        for i in screened.get("items") or []
+        if isinstance(i, Mapping) and i.get("state") == "unsure"
+    ]
     if unsure and not notice:
         console.print(Text(_phrases(knowledge)["unsure_heading"], style="bold underline"))
         console.print(_bullets(unsure))

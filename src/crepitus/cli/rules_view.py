@@ -107,8 +107,8 @@ def render_markdown(knowledge: kb.KnowledgeBase) -> str:
         "do not edit by hand.",
         "",
         "A rule fires when its condition is definitely true (unknown is never true; a missing "
-        "age counts as meeting an age condition). *Decision*: `guideline` when the cited "
-        "guideline sets the level; `team` when a source names the sign and the level is the "
+        "age counts as meeting an age condition). *Decision*: `source` when a cited source "
+        "sets the level; `team` when a source names the sign and the level is the "
         "project's decision. An exception (*unless*) counts only on confirmed answers.",
         "",
         "| Rule | Level | Condition | Sources | Decision | Rationale |",

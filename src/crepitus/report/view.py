@@ -33,6 +33,7 @@ __all__ = [
     "build_view",
     "format_when",
     "level_names",
+    "provisional_view",
 ]
 
 EMERGENCY_LEVELS = frozenset({"emergency", "emergency_ambulance"})
@@ -258,16 +259,28 @@ def _join(items: Sequence[str]) -> str:
     return "; ".join(items[:-1]) + "; or " + items[-1]
 
 
-def _provisional(
-    result: Mapping[str, Any], screen: Mapping[str, Any], knowledge: kb.KnowledgeBase, level: str
+def provisional_view(
+    result: Mapping[str, Any], knowledge: kb.KnowledgeBase | None = None, *, words: bool = False
 ) -> Provisional | None:
+    """What a provisional result leads with, for every renderer (page, PDF, terminal); None when
+    the screen is complete. ``words``: say which of the person's words an unconfirmed item was
+    read from ("(you wrote “no pain”)")."""
+    knowledge = knowledge or kb.load()
+    screen: Mapping[str, Any] = result.get("screening") or {}
+    level = str((result.get("triage") or {}).get("level") or "")
     provisional = result.get("provisional")
     if provisional is None:
         provisional = (result.get("triage") or {}).get("provisional")
     if not provisional:
         return None
     items = [i for i in screen.get("items") or [] if isinstance(i, Mapping)]
-    not_asked = [str(i.get("text") or i.get("id")) for i in items if _open(i)]
+    not_asked = []
+    for i in items:
+        if _open(i):
+            text = str(i.get("text") or i.get("id"))
+            if words and i.get("state") == "from_text" and i.get("words"):
+                text += f" (you wrote “{i['words']}”)"
+            not_asked.append(text)
     if not not_asked and not items:
         # An older or partial result: fall back on what is listed to ask.
         not_asked = [
@@ -275,6 +288,9 @@ def _provisional(
             for i in screen.get("to_ask") or []
             if isinstance(i, Mapping)
         ]
+    if screen.get("age") == "not_asked":
+        other = (result.get("subject") or {}).get("value") == "other"
+        not_asked.append("Their age" if other else "Your age")
     unsure = [str(i.get("text") or i.get("id")) for i in items if i.get("state") == "unsure"]
     inline = 0 < len(not_asked) <= _INLINE_ITEMS
     if inline:
@@ -430,7 +446,7 @@ def build_view(
     sex = case.get("sex")
     text = case.get("text")
 
-    provisional = _provisional(result, screen, knowledge, level)
+    provisional = provisional_view(result, knowledge)
     if provisional is not None:
         # "A click on its own is harmless" is no reason on a result that has not screened.
         reasons = [r for r in reasons if r.level != "self_care"]
