@@ -240,3 +240,25 @@ def test_screening_items_are_knowledge_data() -> None:
         "breathless",
         "unresponsive",
     } <= set(ids)
+
+
+def test_a_denial_read_from_the_text_is_asked_again_when_it_could_raise_the_level() -> None:
+    def reader(text: str, subject: str | None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        found = [
+            {"id": "pain_severe", "present": True, "text": "hurts a lot"},
+            {"id": "pain_after_sudden_move", "present": False, "text": "without it hurting"},
+        ]
+        return found, {}
+
+    from crepitus.engine.interview import next_question
+
+    case: dict[str, Any] = {"age": 80, "text": "...", "evidence": []}
+    asked: set[str] = set()
+    for _ in range(30):
+        step = next_question(case, reader)
+        if step["should_stop"]:
+            break
+        for item in step["question"]["items"]:
+            asked.add(item["id"])
+            case["evidence"].append({"id": item["id"], "present": False})
+    assert "pain_after_sudden_move" in asked

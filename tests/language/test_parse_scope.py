@@ -139,7 +139,7 @@ def test_phrases_out_of_context_do_not_count(text: str, fid: str) -> None:
 def test_cued_activity_follows_its_anchor() -> None:
     got = read("My back doesn't click when I twist.")
     assert got["back_sound"] is False
-    assert "sound_twisting" not in got
+    assert got.get("sound_twisting") is not True  # denied with its anchor, or not read at all
     got = read("My back clicks when I twist but not when I bend.")
     assert got["sound_twisting"] is True
     assert got["sound_bending"] is False

@@ -201,7 +201,12 @@ def next_question(data: Any, read_text: TextReader | None = None) -> dict[str, A
     if step is not None:
         return step
 
-    known = _closed(ev.known, knowledge.implied_by)
+    # A denial read from the text is not the last word: for what to ask, it counts as unknown
+    # until answered (what the text says is present stays, the safe reading).
+    known = _closed(
+        {k: v for k, v in ev.known.items() if v or k in ev.confirmed}, knowledge.implied_by
+    )
+    known.update(ev.confirmed)
     ev_closed = replace(ev, known=known)
     # Screening items for the other kind of subject are never asked ("are you unresponsive?").
     elsewhere = {i.id for i in knowledge.screening if i.only_for not in (None, case.subject)}

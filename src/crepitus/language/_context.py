@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from crepitus.language import _rules
+from crepitus.language._morph import lemma
 
 # The strongest reading wins when several triggers reach one mention: a statement about someone
 # else or about a hypothetical says nothing of the person now, then denial, then doubt, then time.
@@ -93,6 +94,8 @@ def layout(doc: Any, correct: Callable[[str], str | None] | None = None) -> Layo
         if norm in _rules.PERSON_NORMS:
             # Matched as first person; the layout keeps the word as written for the triggers.
             tok.norm_ = _rules.PERSON_NORMS[norm]
+        elif (base := lemma(norm)) != norm:
+            tok.norm_ = base  # matched by its lemma ("numbed" -> "numb"); kept as written here
         texts.append(text)
         norms.append(norm)
         idx.append(tok.idx)

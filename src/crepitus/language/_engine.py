@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from crepitus import kb
 from crepitus.language import _rules
+from crepitus.language._morph import lemma
 from crepitus.language._rules import words
 
 Kind = Literal["term", "absent", "deny", "cued", "family"]
@@ -248,6 +249,8 @@ def _build() -> Engine:
         docs = [nlp.make_doc(p) for p in phrases]
         for d in docs:
             known.update(t.lower_ for t in d)
+            for t in d:
+                t.norm_ = lemma(t.norm_)  # as the text's words are read (``_context.layout``)
         m.add(name, docs)
         keys[nlp.vocab.strings[name]] = key
 
