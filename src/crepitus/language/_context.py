@@ -140,8 +140,17 @@ def layout(doc: Any, correct: Callable[[str], str | None] | None = None) -> Layo
         if punct[i]:
             # A line break or . ! ? ; ends a sentence, but "?sciatica" (query) does not.
             end_before = (
-                "\n" in text if not text.strip() else not text.strip(_rules.SENTENCE_END_CHARS)
-            ) and not (text == "?" and not ws[i] and i + 1 < n and alpha[i + 1])
+                ("\n" in text if not text.strip() else not text.strip(_rules.SENTENCE_END_CHARS))
+                and not (text == "?" and not ws[i] and i + 1 < n and alpha[i + 1])
+                # "bilat. leg pain", "approx. 3/52": an abbreviation's full stop, then lower case
+                and not (
+                    text == "."
+                    and i
+                    and norms[i - 1].lower() in _rules.NOTE_ABBREVIATIONS
+                    and i + 1 < n
+                    and (texts[i + 1][:1].islower() or texts[i + 1][:1].isdigit())
+                )
+            )
         else:
             end_before = False
         sent[i], seg[i], clause[i] = s, g, c
@@ -165,6 +174,13 @@ def _keep(lay: Layout, start: int, end: int, category: str, phrase: str) -> bool
     prev = norms[start - 1] if start else ""
     nxt = norms[end] if end < len(norms) else ""
     if category == "historical":
+        if (
+            phrase in _rules.HISTORY_OF
+            and start
+            and (prev in _rules.DURATION_UNITS or _rules.NOTE_DURATION.fullmatch(prev))
+        ):
+            # "6 week history of worsening LBP", "3/12 hx of": how long it has gone on, not a past
+            return False
         if phrase == "before":
             # "had sciatica before", not "it cracks before I get up".
             return any(

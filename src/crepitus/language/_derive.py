@@ -71,7 +71,7 @@ def derive(
     best: dict[str, Mention],
     eng: Engine,
 ) -> list[Mention]:
-    out = _from_durations(text, lay, found, eng) + _from_vitals(text, lay)
+    out = _from_durations(text, lay, found, eng) + _from_vitals(text, lay) + _from_power(text, lay)
     have_true = {fid for fid, m in best.items() if m.present is True}
     have_true |= {d.fid for d in out if d.present is True}
     if "bilateral_leg_symptoms" not in have_true:
@@ -159,6 +159,37 @@ def _from_vitals(text: str, lay: _context.Layout) -> list[Mention]:
     for m in _TEMP.finditer(text):
         c = float(m.group("c")) if m.group("c") else (float(m.group("f")) - 32) * 5 / 9
         at(m, "fever", c >= FEVER_FROM_C)
+    return out
+
+
+# Muscle power in notes (MRC grades): "ankle DF 3/5", "EHL 4/5 L", "power 5/5 throughout".
+_POWER = re.compile(
+    r"\b(?:power|strength|ankle\s+(?:df|pf|dorsiflexion|plantarflexion)|dorsiflexion|"
+    r"plantarflexion|df|pf|ehl|fhl|hip\s+flexion|knee\s+(?:extension|flexion)|quads|quadriceps|"
+    r"hamstrings|eversion|inversion|toe\s+extension|great\s+toe|myotomes?|l[2-5]|s1)\b"
+    r"[^.;\n]{0,25}?\b(?P<grade>[0-5])(?:[+-])?\s*/\s*5\b",
+    re.I,
+)
+#: MRC grade at or below which weakness counts as severe (moves against gravity at most).
+SEVERE_GRADE: Final = 3
+
+
+def _from_power(text: str, lay: _context.Layout) -> list[Mention]:
+    grades = [(m, int(m.group("grade"))) for m in _POWER.finditer(text)]
+    if not grades:
+        return []
+    starts = lay.idx
+
+    def span(m: re.Match[str]) -> tuple[int, int]:
+        return _token_at(starts, m.start()), _token_at(starts, m.end() - 1) + 1
+
+    weakest, grade = min(grades, key=lambda g: g[1])
+    a, b = span(weakest)
+    if grade >= 5:
+        return [Mention("leg_weakness", "derived", a, b, "negated", False)]
+    out = [Mention("leg_weakness", "derived", a, b)]
+    if grade <= SEVERE_GRADE:
+        out.append(Mention("leg_weakness_severe", "derived", a, b))
     return out
 
 

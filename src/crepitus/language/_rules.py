@@ -10,6 +10,7 @@ they win over the word inside them. Phrases are matched on spaCy's NORM, so "n't
 
 from __future__ import annotations
 
+import re
 from typing import Final, Literal
 
 
@@ -257,6 +258,15 @@ THIRD_PERSON: Final = words("he she him his her hers himself herself")
 ONSET_WORDS: Final = words(
     "started start starts began begin begins begun since first developed noticed came been ongoing"
 )
+# Abbreviations whose full stop, before a lower-case word or a number, ends no sentence.
+NOTE_ABBREVIATIONS: Final = words(
+    "bilat approx incl pt pts hx sx yo vs dr wk wks mth mths yr yrs hr hrs min mins mod sev prn "
+    "bd tds qds od nocte mg ml lt rt assoc exam neuro resp obs meds"
+)
+# Clinical "history of" phrases that, after a duration ("6 week history of", "2/52 hx of"), say how
+# long the complaint has gone on rather than that it is over.
+HISTORY_OF: Final = frozenset(["history of", "hx of", "hx", "h/o"])
+NOTE_DURATION: Final = re.compile(r"\d+(?:/(?:7|52|12))?|\d+-(?:day|week|month|year)s?")
 # "last year" after these is a current duration ("for the last year", "since last year").
 DURATION_LEADS: Final = words("the since for over during throughout past this")
 # "in the past" followed by these is a duration ("in the past few weeks").
