@@ -6,9 +6,10 @@ Only the adapters (the HTTP API, the web pages, the store) read settings; the co
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "default_database_url", "get_settings"]
@@ -26,7 +27,8 @@ def _data_dir() -> Path:
 def default_database_url() -> str:
     """A SQLite file in the user's data folder (created if missing)."""
     folder = _data_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    # Health data: the folder is the owner's only (the store makes its files 0600).
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return f"sqlite:///{folder / 'crepitus.db'}"
 
 
@@ -42,6 +44,71 @@ class Settings(BaseSettings):
     booking_url: str | None = Field(default=None, description="Where to book a consultation")
     clinic_phone: str | None = Field(default=None, description="The clinic's phone number")
     max_body_bytes: int = Field(default=64_000, gt=0, description="Largest request body accepted")
+    max_import_bytes: int = Field(
+        default=24_000_000,
+        gt=0,
+        description=(
+            "Largest body of a diary import: a diary's own export at its 20,000 entries, "
+            "about 1,200 bytes each"
+        ),
+    )
+    body_timeout: float = Field(
+        default=20.0, gt=0, description="Seconds a request body may take between two chunks"
+    )
+    link_days: int = Field(
+        default=90, gt=0, le=36_500, description="Days a private link lives; renewing restarts it"
+    )
+    base_url: str | None = Field(
+        default=None,
+        description=(
+            "The public address, e.g. https://crepitus.example.org: private links are built "
+            "from it (never from the Host header) and form posts must come from its origin"
+        ),
+    )
+    rate_writes: str = Field(
+        default="120/minute",
+        description="Writes (POST, DELETE) per client address, as the limits library reads "
+        "them ('120/minute', '10/second;500/hour'); 'off' for none",
+    )
+    rate_lookups: str = Field(
+        default="120/minute",
+        description="Private-token lookups (/r/TOKEN, /v1/assessments, /v1/diary) per client "
+        "address; 'off' for none",
+    )
+    log_format: str = Field(default="text", description="Server log lines: 'text' or 'json'")
+    concurrency: int = Field(
+        default=1000, gt=0, description="Connections a worker serves at once; beyond, 503"
+    )
+
+    @field_validator("rate_writes", "rate_lookups")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        value = value.strip()
+        if value.lower() in {"", "off", "none"}:
+            return "off"
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError as exc:
+            raise ValueError(f"not a rate such as '120/minute': {value!r}") from exc
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", value):
+            raise ValueError("must be an http(s) address such as https://crepitus.example.org")
+        return value.rstrip("/")
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        if value not in {"text", "json"}:
+            raise ValueError("must be 'text' or 'json'")
+        return value
 
 
 def get_settings() -> Settings:

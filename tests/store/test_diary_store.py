@@ -230,14 +230,17 @@ def test_diaries_are_kept_apart(store: Store) -> None:
     assert pains(LocalDiary("other")) == [6]
     local = store.diary(LocalDiary())
     assert local is not None and local.case == {} and local.token is None
-    # One diary's entry cannot be deleted through another's token.
-    entry_id = added_b.added[0].id
-    assert entry_id is not None
+    # Ids are numbered within each diary, and one diary's entry cannot be deleted through
+    # another's token: the same id there names that diary's own entry, or nothing.
+    assert [e.id for e in added_b.added] == [1, 2]
+    entry_id = added_b.added[1].id
+    assert entry_id == 2
     assert store.delete_diary_entry(a, entry_id) is False
     assert store.delete_diary_entry(LocalDiary(), entry_id) is False
     assert store.delete_diary_entry(b, entry_id) is True
     assert store.delete_diary_entry(b, entry_id) is False
-    assert pains(b) == [8]
+    assert pains(b) == [7]
+    assert pains(a) == [1]
 
 
 @pytest.mark.parametrize("entry_id", [0, -1, 2**31, 10**30])

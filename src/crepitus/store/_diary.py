@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from crepitus.engine.case import DiaryEntryIn, validate_case
-from crepitus.errors import CaseError
+from crepitus.errors import CaseError, Problem
 
 __all__ = [
     "MAX_DIARY_ENTRIES",
@@ -39,6 +39,10 @@ log = logging.getLogger("crepitus.store")
 #: As many entries as the contract's case accepts in ``diary``: a longer diary could not be
 #: assessed any more, so the store refuses to grow one past it.
 MAX_DIARY_ENTRIES = 20_000
+
+
+#: The free-text fields of an entry, checked for characters no database can store.
+_TEXT_FIELDS = ("activity", "note")
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +136,21 @@ def validate_entries(entries: Any) -> list[DiaryEntryIn]:
     """Check entries with the core; CaseError names each bad field as ``diary.N.field``."""
     if not isinstance(entries, list):
         raise CaseError.one("diary", "must be a list of diary entries", "list_type")
-    return validate_case({"diary": entries}).diary
+    nul = [
+        Problem(f"diary.{i}.{key}", "must not contain the NUL character (U+0000)", "nul_char")
+        for i, entry in enumerate(entries)
+        if isinstance(entry, Mapping)
+        for key in _TEXT_FIELDS
+        if isinstance(entry.get(key), str) and "\x00" in entry[key]
+    ]
+    try:
+        checked = validate_case({"diary": entries}).diary
+    except CaseError as exc:
+        raise CaseError([*exc.problems, *nul]) from None
+    if nul:
+        # PostgreSQL cannot store it in text; refused alike on every database.
+        raise CaseError(nul)
+    return checked
 
 
 def case_entries(case: Mapping[str, Any]) -> list[StoredEntry]:

@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -46,6 +47,9 @@ class Assessment(Base):
     case: Mapped[dict[str, Any]]
     result: Mapped[dict[str, Any]]
     level: Mapped[str] = mapped_column(String(32))
+    # After this the private token finds nothing (migration 0003); renewing moves it on.
+    # Always written; nullable only because SQLite adds a column in place that way.
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class DiaryEntry(Base):
@@ -59,9 +63,13 @@ class DiaryEntry(Base):
     __tablename__ = "diary_entries"
     __table_args__ = (
         CheckConstraint("(assessment_id IS NULL) <> (local_diary IS NULL)", name="one_owner"),
+        Index("ux_diary_entries_assessment_number", "assessment_id", "number", unique=True),
+        Index("ux_diary_entries_local_number", "local_diary", "number", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The id the entry is known by outside: 1, 2, 3 ... within its own diary (migration 0003).
+    number: Mapped[int] = mapped_column(Integer)
     assessment_id: Mapped[int | None] = mapped_column(
         ForeignKey("assessments.id", ondelete="CASCADE"), index=True
     )

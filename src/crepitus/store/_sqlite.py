@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import os
@@ -15,7 +16,15 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.pool import StaticPool
 
-__all__ = ["BEGIN", "Checkpointer", "database_file", "enable_wal", "setup_lock", "sqlite_engine"]
+__all__ = [
+    "BEGIN",
+    "Checkpointer",
+    "database_file",
+    "enable_wal",
+    "private_files",
+    "setup_lock",
+    "sqlite_engine",
+]
 
 #: Execution option naming how a transaction begins: "deferred" (default), "immediate" or "none".
 BEGIN = "crepitus_begin"
@@ -39,9 +48,12 @@ def sqlite_engine(url: URL) -> Engine:
     connect_args = {"check_same_thread": False, "timeout": 30}
     if memory:
         # One shared connection, or each thread would see its own empty database.
-        engine = create_engine(url, poolclass=StaticPool, connect_args=connect_args)
+        engine = create_engine(
+            url, poolclass=StaticPool, connect_args=connect_args, hide_parameters=True
+        )
     else:
-        engine = create_engine(url, connect_args=connect_args)
+        # hide_parameters: a database error must never log the case text it was writing.
+        engine = create_engine(url, connect_args=connect_args, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -55,6 +67,8 @@ def sqlite_engine(url: URL) -> Engine:
             cur.execute(f"PRAGMA wal_autocheckpoint={_AUTOCHECKPOINT_PAGES}")
             cur.execute(f"PRAGMA journal_size_limit={_WAL_SIZE_LIMIT}")
         cur.execute("PRAGMA foreign_keys=ON")
+        # Erased rows are overwritten, not merely unlinked: erasure is for good.
+        cur.execute("PRAGMA secure_delete=ON")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -71,6 +85,31 @@ def sqlite_engine(url: URL) -> Engine:
         # Python, which is what made writers of two worker processes queue for milliseconds.
 
     return engine
+
+
+#: The database and its side files (WAL, shared memory, lock): health data, the owner's only.
+_SIDE_FILES = ("", "-wal", "-shm", "-journal", ".lock")
+
+
+@contextmanager
+def private_files(path: str) -> Iterator[None]:
+    """Create the database's folder 0700 (when missing) and its files 0600, and keep them so.
+
+    The umask holds while the files are first created (SQLite gives its WAL and shared-memory
+    files the database file's mode); files already there are made 0600 after.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        os.chmod(folder, 0o700)  # makedirs' mode is filtered by the umask
+    old = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(old)
+        for suffix in _SIDE_FILES:
+            with contextlib.suppress(FileNotFoundError):
+                os.chmod(path + suffix, 0o600)
 
 
 @contextmanager

@@ -12,13 +12,23 @@ import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import ColumnElement, create_engine, delete, func, insert, select, text
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    create_engine,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import URL, Connection, Row, make_url
 
 from crepitus.store._diary import (
@@ -41,6 +51,7 @@ from crepitus.store._sqlite import (
     Checkpointer,
     database_file,
     enable_wal,
+    private_files,
     setup_lock,
     sqlite_engine,
 )
@@ -54,6 +65,8 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 _MIGRATION_LOCK = 0x63726570
 # Entry ids are 32-bit integers on PostgreSQL; anything outside cannot be one of ours.
 _MAX_ID = 2**31 - 1
+#: Days a private link lives unless the settings say otherwise (CREPITUS_LINK_DAYS).
+DEFAULT_LINK_DAYS = 90
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +84,7 @@ class StoredAssessment:
     level: str
     case: dict[str, Any]
     result: dict[str, Any]
+    expires_at: datetime | None = None  # after it the token finds nothing; renewing moves it
 
 
 def normalise_url(url: str) -> URL:
@@ -89,7 +103,9 @@ def normalise_url(url: str) -> URL:
 class Store:
     """Assessments in SQLite or PostgreSQL, each behind a private random token."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, link_days: int = DEFAULT_LINK_DAYS) -> None:
+        #: How long a private link lives from its assessment (or from its last renewal).
+        self.link_days = link_days
         parsed = normalise_url(url)
         sqlite = parsed.get_backend_name() == "sqlite"
         #: True for SQLite: every call is one local statement of well under a millisecond,
@@ -98,7 +114,8 @@ class Store:
         if sqlite:
             self._engine = sqlite_engine(parsed)
         else:
-            self._engine = create_engine(parsed, pool_pre_ping=True)
+            # hide_parameters: a database error must never log the case text it was writing.
+            self._engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
         self._checkpointer: Checkpointer | None = None
         path = database_file(parsed) if sqlite else None
         # In memory, every thread shares one connection: a transaction of several statements
@@ -107,7 +124,7 @@ class Store:
         if path is None:
             self._migrate()  # PostgreSQL serialises this itself; in memory, nobody else is there
             return
-        with setup_lock(path):
+        with private_files(path), setup_lock(path):
             enable_wal(path)
             self._migrate()
         self._checkpointer = Checkpointer(path)
@@ -156,9 +173,11 @@ class Store:
     def save_assessment(self, case: dict[str, Any], result: dict[str, Any]) -> str:
         """Store one assessment, atomically (one statement); return its private token."""
         token = secrets.token_urlsafe(_TOKEN_BYTES)
+        now = datetime.now(UTC)
         row = insert(Assessment).values(
             token=token,
-            created_at=datetime.now(UTC),
+            created_at=now,
+            expires_at=now + timedelta(days=self.link_days),
             knowledge_version=str(result["knowledge_version"]),
             level=str(result["triage"]["level"]),
             case=case,
@@ -176,8 +195,48 @@ class Store:
         if not _TOKEN.fullmatch(token):
             return None  # cannot be ours: spare the database
         with self._statement() as conn:
-            row = conn.execute(select(Assessment).where(Assessment.token == token)).first()
+            row = conn.execute(select(Assessment).where(_live(token))).first()
         return None if row is None else _stored(row)
+
+    def renew_link(self, token: str) -> datetime | None:
+        """Move a live link's expiry to ``link_days`` from now; None if the token finds nothing."""
+        if not _TOKEN.fullmatch(token):
+            return None
+        until = datetime.now(UTC) + timedelta(days=self.link_days)
+        with self._statement() as conn:
+            done = conn.execute(update(Assessment).where(_live(token)).values(expires_at=until))
+            conn.commit()
+        self._wrote()
+        return until if done.rowcount == 1 else None
+
+    def erase_assessment(self, token: str) -> bool:
+        """Erase an assessment and its whole diary, for good; False if the token finds nothing.
+
+        Expired ones too: a person may erase what they can no longer see. On SQLite the freed
+        pages are overwritten (``secure_delete``), so the text does not linger in the file.
+        """
+        if not _TOKEN.fullmatch(token):
+            return False
+        with self._transaction(write=True) as conn:
+            found = conn.scalar(select(Assessment.id).where(Assessment.token == token))
+            if found is None:
+                return False
+            conn.execute(delete(DiaryEntry).where(DiaryEntry.assessment_id == found))
+            conn.execute(delete(Assessment).where(Assessment.id == found))
+        return True
+
+    def erase_expired(self) -> int:
+        """Erase every assessment whose link has expired, with its diary; how many."""
+        now = datetime.now(UTC)
+        with self._transaction(write=True) as conn:
+            ids = select(Assessment.id).where(Assessment.expires_at <= now)
+            conn.execute(delete(DiaryEntry).where(DiaryEntry.assessment_id.in_(ids)))
+            gone = conn.execute(delete(Assessment).where(Assessment.expires_at <= now))
+        return int(gone.rowcount or 0)
+
+    def _wrote(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.wrote()
 
     # --- the symptom diary -----------------------------------------------------------------
 
@@ -198,7 +257,7 @@ class Store:
             return _Owner(DiaryEntry.local_diary == owner.name, {"local_diary": owner.name}, {})
         if not _TOKEN.fullmatch(owner):
             return None
-        query = select(Assessment.id, Assessment.case).where(Assessment.token == owner)
+        query = select(Assessment.id, Assessment.case).where(_live(owner))
         if for_update and postgres:
             query = query.with_for_update()
         row = conn.execute(query).first()
@@ -207,10 +266,10 @@ class Store:
         return _Owner(DiaryEntry.assessment_id == row.id, {"assessment_id": row.id}, dict(row.case))
 
     def _entries(self, conn: Connection, owner: _Owner) -> list[StoredEntry]:
-        rows = conn.execute(select(DiaryEntry).where(owner.match).order_by(DiaryEntry.id))
+        rows = conn.execute(select(DiaryEntry).where(owner.match).order_by(DiaryEntry.number))
         stored = [
             StoredEntry(
-                id=r.id,
+                id=r.number,
                 at=as_utc(r.at),
                 pain=r.pain,
                 sound=r.sound,
@@ -242,7 +301,7 @@ class Store:
         if not _TOKEN.fullmatch(owner):
             return False
         with self._statement() as conn:
-            query = select(Assessment.id).where(Assessment.token == owner)
+            query = select(Assessment.id).where(_live(owner))
             return conn.execute(query).first() is not None
 
     def add_diary_entries(
@@ -273,9 +332,13 @@ class Store:
             added: list[StoredEntry] = []
             if fresh:
                 now = datetime.now(UTC)
+                # Numbered within the diary: writers of one diary are serialised (above).
+                last = conn.scalar(select(func.max(DiaryEntry.number)).where(found.match))
+                first = int(last or 0) + 1
                 rows = [
                     {
                         **found.columns,
+                        "number": first + i,
                         "at": e.at,
                         "pain": e.pain,
                         "sound": e.sound,
@@ -284,11 +347,10 @@ class Store:
                         "note": e.note,
                         "created_at": now,
                     }
-                    for e in fresh
+                    for i, e in enumerate(fresh)
                 ]
-                stmt = insert(DiaryEntry).returning(DiaryEntry.id, sort_by_parameter_order=True)
-                ids = list(conn.scalars(stmt, rows))
-                added = [dataclasses.replace(e, id=i) for e, i in zip(fresh, ids, strict=True)]
+                conn.execute(insert(DiaryEntry), rows)
+                added = [dataclasses.replace(e, id=first + i) for i, e in enumerate(fresh)]
         return AddedEntries(added=added, skipped=skipped, total=count + len(added))
 
     def delete_diary_entry(self, owner: DiaryOwner, entry_id: int) -> bool:
@@ -304,12 +366,12 @@ class Store:
         elif _TOKEN.fullmatch(owner):
             match = (
                 DiaryEntry.assessment_id
-                == select(Assessment.id).where(Assessment.token == owner).scalar_subquery()
+                == select(Assessment.id).where(_live(owner)).scalar_subquery()
             )
         else:
             return False
         with self._statement() as conn:
-            deleted = conn.execute(delete(DiaryEntry).where(DiaryEntry.id == entry_id, match))
+            deleted = conn.execute(delete(DiaryEntry).where(DiaryEntry.number == entry_id, match))
             conn.commit()
         if self._checkpointer is not None:
             self._checkpointer.wrote()
@@ -326,6 +388,11 @@ class Store:
         self._engine.dispose()
 
 
+def _live(token: str) -> ColumnElement[bool]:
+    """The assessment of this token, while its link has not expired."""
+    return and_(Assessment.token == token, Assessment.expires_at > datetime.now(UTC))
+
+
 def _stored(row: Row[Any]) -> StoredAssessment:
     created = row.created_at
     if created.tzinfo is None:  # SQLite keeps no zone; we only ever write UTC
@@ -337,4 +404,5 @@ def _stored(row: Row[Any]) -> StoredAssessment:
         level=row.level,
         case=row.case,
         result=row.result,
+        expires_at=None if row.expires_at is None else as_utc(row.expires_at),
     )
