@@ -193,9 +193,10 @@ def _keep(lay: Layout, start: int, end: int, category: str, phrase: str) -> bool
         if "ago" in phrase or "back" in phrase or "last year" in phrase:
             if phrase.startswith("last year") and prev in _rules.DURATION_LEADS:
                 return False
-            # "it started years ago": that dates an onset, the thing itself is current.
+            # "it started years ago": that dates an onset, the thing itself is current; but
+            # "fine since" says it is over.
             return not any(
-                norms[j] in _rules.ONSET_WORDS
+                norms[j] in _rules.ONSET_WORDS and not (j and norms[j - 1] in _rules.WELL_WORDS)
                 for j in range(len(norms))
                 if lay.seg[j] == lay.seg[start]
             )
@@ -280,13 +281,34 @@ def triggers(
                 clause = lay.clause[end]  # "not | when I bend": the clause is what is denied
             subjects = 0
             inability = cat == "negated" and _inability(lay, start)
-            while hi < next_start and lay.clause[hi] == clause:
+            while hi < next_start:
+                if lay.clause[hi] != clause:
+                    if not (
+                        cat == "hypothetical"
+                        and lay.norms[hi] in ("or", "and")
+                        and hi + 1 < n
+                        and lay.norms[hi + 1] in _rules.FINITE_VERBS
+                    ):
+                        break
+                    # "if I had numbness or couldn't control my bladder": both are conditions
+                    clause = lay.clause[hi]
                 w = lay.norms[hi]
                 if inability and lay.punct[hi]:
                     break  # "can't stand straight, leaning to one side": no list after it
+                if hi == end and lay.texts[hi] == "," and cat != "family":
+                    break  # "even when I'm not, weird numb feeling": the cue denied nothing after
+                if (
+                    cat in ("other", "family")
+                    and lay.texts[hi] == ","
+                    and hi + 1 < n
+                    and lay.norms[hi + 1] in _rules.EVENT_STARTERS
+                ):
+                    break  # "my son hopped on my lap, a loud pop, then ...": a new event
                 if cat in ("other", "family") and w in _rules.FIRST_PERSON:
                     break
-                if cat == "hypothetical" and w in _rules.SUBJECT_STARTERS:
+                if cat == "hypothetical" and w in _rules.SUBJECT_STARTERS and _is_subject(lay, hi):
+                    # "if I bend over my back clicks": the second subject ends the condition;
+                    # "if I had numbness in my legs or ...": "my" after "in" is no subject.
                     subjects += 1
                     if subjects > 1:
                         break
@@ -315,6 +337,19 @@ def triggers(
 
 _UNABLE: Final = frozenset(["unable", "impossible"])
 _UNABLE_TO: Final = frozenset(["struggle", "struggling", "hard", "difficult"])  # ... "to"
+
+
+def _is_subject(lay: Layout, i: int) -> bool:
+    """Whether a subject starter at ``i`` begins a subject: a pronoun does; "my" only when a verb
+    follows its noun ("if I bend over my back clicks"), not in "control my bladder"."""
+    if lay.norms[i] not in ("my", "his", "her", "our", "their", "the", "your"):
+        return True
+    if i and lay.norms[i - 1] in _rules.PREPOSITIONS:
+        return False
+    after = lay.norms[i + 2] if i + 2 < len(lay.norms) else ""
+    return after in _rules.FINITE_VERBS or (
+        after.endswith("s") and after.isalpha() and len(after) > 3
+    )
 
 
 def _past_clause(lay: Layout, end: int, hi: int, stop: int) -> int:

@@ -299,6 +299,15 @@ def _laterality(lay: _context.Layout, found: list[Mention]) -> Mention | None:
             and (window[1] in ("left", "right") and window[1] != w)
         ):
             plural.append(j)  # "my left and right leg", "SLR +ve L and R"
+        elif (
+            w in ("left", "right")
+            and len(window) >= 3
+            and window[0] in _LEG_SINGLE
+            and window[1] in _AND
+            and window[2] in ("left", "right")
+            and window[2] != w
+        ):
+            plural.append(j)  # "pains in my right leg and left"
         elif w in _SIDES:
             for i, x in enumerate(window[:2]):
                 if x in _LEG_SINGLE:

@@ -258,6 +258,12 @@ THIRD_PERSON: Final = words("he she him his her hers himself herself")
 ONSET_WORDS: Final = words(
     "started start starts began begin begins begun since first developed noticed came been ongoing"
 )
+# Words that, after a comma, start a new event in a story: an "other person" scope ends there.
+EVENT_STARTERS: Final = words("a an then suddenly next")
+# Prepositions after which "my" is no new subject ("numbness in my legs").
+PREPOSITIONS: Final = words("in on at to from of with around into between under through down up")
+# "fine since", "ok ever since": a recovery, not an onset.
+WELL_WORDS: Final = words("fine ok okay well good better healed normal recovered")
 # Abbreviations whose full stop, before a lower-case word or a number, ends no sentence.
 NOTE_ABBREVIATIONS: Final = words(
     "bilat approx incl pt pts hx sx yo vs dr wk wks mth mths yr yrs hr hrs min mins mod sev prn "

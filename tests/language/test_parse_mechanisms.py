@@ -1,0 +1,82 @@
+"""The reader's general mechanisms, each in both directions: inflection, whose statement it is,
+clinical-note grammar, cue scope by clause, falls by mechanism and idioms."""
+
+from __future__ import annotations
+
+import pytest
+
+from crepitus.language import parse
+
+
+def read(text: str, subject: str | None = None) -> dict[str, bool | None]:
+    return {m["id"]: m["present"] for m in parse(text, subject)}
+
+
+@pytest.mark.parametrize(
+    ("text", "fid", "want"),
+    [
+        # inflection and tense from the lookup table
+        ("My foot numbed yesterday.", "leg_numbness", True),
+        ("She keeps lossing weight.", "weight_loss", True),
+        (
+            "When I get up after sitting my back cracks and then feels looser.",
+            "relief_after_crack",
+            True,
+        ),
+        ("My back hurts when I lift.", "pain_after_sudden_move", None),
+        # whose statement it is
+        (
+            "Writing for my husband. Since this morning he can't feel when he needs to pee.",
+            "bladder_dysfunction",
+            True,
+        ),
+        ("My wife can't feel when she needs to pee. My back clicks.", "bladder_dysfunction", None),
+        (
+            "my son hopped on my lap, a loud pop, then a sharp pain shot up my spine",
+            "pain_sharp",
+            True,
+        ),
+        (
+            "my son hopped on my lap, a loud pop, then a sharp pain shot up my spine",
+            "iv_drug_use",
+            None,
+        ),
+        # clinical notes
+        ("6 week history of worsening low back pain.", "pain_over_6_weeks", True),
+        ("h/o breast ca 2015, new LBP.", "cancer_history", True),
+        ("L ankle DF 3/5, EHL 4/5.", "leg_weakness_severe", True),
+        ("Power 5/5 throughout.", "leg_weakness", False),
+        ("BP 84/50, HR 118.", "unresponsive", True),
+        ("BP 128/80, HR 70.", "unresponsive", None),
+        ("T 38.9, LBP 3/7.", "fever", True),
+        ("Temp 36.8, LBP.", "fever", False),
+        ("Numbness bilat. legs since Monday.", "bilateral_leg_symptoms", True),
+        ("Sent to ED for MRI.", "sexual_dysfunction", None),
+        # cue scope by clause
+        ("even when I'm not, weird numb feeling in my bum", "saddle_numbness", True),
+        ("No saddle change and has to rush to pass urine.", "bladder_dysfunction", True),
+        ("No saddle change and has to rush to pass urine.", "saddle_numbness", False),
+        (
+            "if I had numbness in my legs or couldn't control my bladder I'd go",
+            "bladder_dysfunction",
+            None,
+        ),
+        ("If I bend over my back clicks.", "back_sound", True),
+        ("no fever, weight loss or bladder changes", "bladder_dysfunction", False),
+        ("pains in my right leg and left", "bilateral_leg_symptoms", True),
+        ("pain in my right leg only", "bilateral_leg_symptoms", False),
+        # falls by their mechanism, and their time
+        (
+            "Slipped at the top of the stairs and bumped down the whole flight.",
+            "trauma_major",
+            True,
+        ),
+        ("fell off a ladder five years ago, fine since", "trauma_major", None),
+        ("Got t-boned at a junction this morning.", "trauma_major", True),
+        # idioms are not symptoms
+        ("The noise is killing me but zero pain.", "pain", False),
+        ("I popped ibuprofen and it helped.", "back_sound", None),
+    ],
+)
+def test_mechanism(text: str, fid: str, want: bool | None) -> None:
+    assert read(text).get(fid) is want
