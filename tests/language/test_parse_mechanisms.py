@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from crepitus.language import parse
+from crepitus.language import corrections, parse
 
 
 def read(text: str, subject: str | None = None) -> dict[str, bool | None]:
@@ -80,3 +80,14 @@ def read(text: str, subject: str | None = None) -> dict[str, bool | None]:
 )
 def test_mechanism(text: str, fid: str, want: bool | None) -> None:
     assert read(text).get(fid) is want
+
+
+def test_spelling_slips_are_read_and_reported_but_never_cue_words_or_numbers() -> None:
+    text = "numbess in my leg and stifness, not 12345 times, no tingleing"
+    fixed = {c["from"]: c["to"] for c in corrections(text)}
+    assert fixed.get("numbess") == "numbness" and fixed.get("stifness") == "stiffness"
+    assert "not" not in fixed and "no" not in fixed and "12345" not in fixed
+    for c in corrections(text):
+        start, end = c["span"]
+        assert text[start:end] == c["from"]
+    assert read("numbess in my leg").get("leg_numbness") is True

@@ -52,7 +52,15 @@ from crepitus.errors import CaseError
 from crepitus.language import _subject
 from crepitus.language._demographics import demographics as _demographics
 
-__all__ = ["MAX_TEXT_CHARS", "demographics", "parse", "read", "subject_of", "warm_up"]
+__all__ = [
+    "MAX_TEXT_CHARS",
+    "corrections",
+    "demographics",
+    "parse",
+    "read",
+    "subject_of",
+    "warm_up",
+]
 
 #: The longest text read, in characters (the contract's limit).
 MAX_TEXT_CHARS = 10_000
@@ -99,6 +107,26 @@ def demographics(text: str, subject: str | None = None) -> dict[str, Any]:
         p = _subject.patient_of(text)
         return {"age": p.age, "sex": p.sex}
     return _demographics(text)
+
+
+def corrections(text: str) -> list[dict[str, Any]]:
+    """The typing slips the reader read as a lexicon word: ``{"from", "to", "span"}`` each.
+
+    Conservative by design: a missing, doubled or extra letter or two neighbours swapped, in a
+    word of six letters or more, never a cue word, a number or a real English word."""
+    _check(text)
+    if not text.strip():
+        return []
+    from crepitus.language._context import layout
+    from crepitus.language._engine import engine
+
+    eng = engine()
+    lay = layout(eng.nlp.make_doc(text), eng.speller.correct)
+    out = []
+    for i, word in lay.corrected:
+        start = lay.idx[i]
+        out.append({"from": lay.texts[i], "to": word, "span": [start, start + len(lay.texts[i])]})
+    return out
 
 
 def read(text: str, subject: str | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:

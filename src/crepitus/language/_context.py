@@ -69,6 +69,8 @@ class Layout:
     seg: list[int]
     clause: list[int]
     first_person: bool
+    # Tokens read as another word by the speller: (token index, the lexicon word).
+    corrected: tuple[tuple[int, str], ...] = ()
 
 
 def layout(doc: Any, correct: Callable[[str], str | None] | None = None) -> Layout:
@@ -76,6 +78,7 @@ def layout(doc: Any, correct: Callable[[str], str | None] | None = None) -> Layo
     and clauses."""
     texts: list[str] = []
     norms: list[str] = []
+    corrected: list[tuple[int, str]] = []
     idx: list[int] = []
     ws: list[bool] = []
     alpha: list[bool] = []
@@ -89,6 +92,7 @@ def layout(doc: Any, correct: Callable[[str], str | None] | None = None) -> Layo
             fixed = correct(norm)
             if fixed is not None:
                 tok.norm_ = norm = fixed
+                corrected.append((len(texts), fixed))
         elif text[-1:] in "xX" and text[:-1].isdigit():
             tok.norm_ = norm = "times"  # "20x a day"
         if norm in _rules.PERSON_NORMS:
@@ -155,7 +159,9 @@ def layout(doc: Any, correct: Callable[[str], str | None] | None = None) -> Layo
             end_before = False
         sent[i], seg[i], clause[i] = s, g, c
     first = not _rules.FIRST_PERSON.isdisjoint(norms)
-    return Layout(texts, norms, idx, ws, alpha, num, punct, sent, seg, clause, first)
+    return Layout(
+        texts, norms, idx, ws, alpha, num, punct, sent, seg, clause, first, tuple(corrected)
+    )
 
 
 @dataclass(frozen=True, slots=True)
