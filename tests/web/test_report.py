@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime
+import shutil
+import subprocess
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import crepitus
+from crepitus.engine.trends import compute_trends
 from crepitus.report.pdf import Chart, render_html, render_pdf
 from crepitus.report.view import build_view, format_when
 from tests.web.helpers import screened
@@ -104,3 +107,36 @@ def test_pdf_with_a_chart_and_no_external_fetch() -> None:
     assert "Pain over time" in html and "127.0.0.1:9" not in html
     pdf = render_pdf(_result(HARMLESS), HARMLESS, None, "tok", charts=charts)
     assert pdf.startswith(b"%PDF")
+
+
+def test_a_pdf_for_the_longest_diary_states_its_caps_and_stays_small() -> None:
+    from crepitus.report.charts import MAX_CLICK_BARS, MAX_PAIN_POINTS, click_bars, pain_series
+    from crepitus.report.diary import pdf_charts
+    from crepitus.store._diary import MAX_DIARY_ENTRIES, StoredEntry
+
+    t0 = datetime(2025, 1, 1, tzinfo=UTC)
+    entries = [
+        StoredEntry(i, t0 + timedelta(hours=i), i % 11, i % 3 == 0, "walk", [], None)
+        for i in range(MAX_DIARY_ENTRIES)
+    ]
+    result = _result(HARMLESS)
+    trends = compute_trends(entries).as_dict()
+    assert pain_series(entries).points <= MAX_PAIN_POINTS
+    assert len(click_bars(trends["clicks_per_week"]).labels) <= MAX_CLICK_BARS
+
+    charts = pdf_charts(entries, trends)
+    # Each chart is a bounded drawing: a few tens of kB, not megabytes of points.
+    assert all(len(c.image) < 200_000 for c in charts)
+    assert [c.title for c in charts] == ["Pain over time", "Clicks per 2 weeks"]
+    pain, clicks = (c.description for c in charts)
+    assert "20,000 scores" in pain and "the line has 500 points, each the mean of 40 scores" in pain
+    assert "each bar adds up 2 weeks in a row" in clicks
+    assert all("CSV and JSON export" in c.description for c in charts)
+
+    pdf = render_pdf(result, HARMLESS, None, "tok", charts=charts)
+    assert pdf.startswith(b"%PDF") and len(pdf) < 300_000
+    if shutil.which("pdftotext") is not None:
+        out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+        words = " ".join(out.stdout.decode().split())
+        assert "each the mean of 40 scores in a row" in words
+        assert "Every score is in the diary's CSV and JSON export" in words

@@ -67,6 +67,17 @@ def _load_json(text: str, where: str) -> Any:
         raise UsageProblem(
             f"{where}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from None
+    except ValueError as exc:
+        # An integer longer than Python converts (sys.get_int_max_str_digits(), 4,300 digits).
+        if "integer string conversion" not in str(exc):
+            raise UsageProblem(f"{where}: invalid JSON ({' '.join(str(exc).split())})") from None
+        raise UsageProblem(
+            f"{where}: a number in it is too long (at most {sys.get_int_max_str_digits():,} digits)"
+        ) from None
+    except RecursionError:
+        raise UsageProblem(
+            f"{where}: lists or objects nested too deeply to read (a case is a few levels deep)"
+        ) from None
 
 
 def _assess(case: Any) -> dict[str, Any]:
@@ -382,12 +393,28 @@ def _fail(msg: str, status: int) -> NoReturn:
     raise SystemExit(status)
 
 
+def _check_argv(args: list[str]) -> None:
+    """Every argument must be UTF-8 text: Python hands bytes that are not as lone surrogates
+    (surrogateescape), which nothing downstream can encode again."""
+    for n, arg in enumerate(args, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            raw = arg.encode("utf-8", "surrogateescape")
+            shown = repr(raw)[2:-1]
+            raise UsageProblem(
+                f"argument {n} ('{shown:.60}') is not UTF-8 text; crepitus reads UTF-8 only"
+            ) from None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: run the app and turn every failure into one clean line."""
     from crepitus.kb import KnowledgeError
 
+    args = sys.argv[1:] if argv is None else list(argv)
     try:
-        status = app(args=argv, standalone_mode=False)
+        _check_argv(args)
+        status = app(args=args, standalone_mode=False)
     except typer.Exit as exc:
         raise SystemExit(exc.exit_code) from None
     except (UsageProblem, CaseError) as exc:

@@ -127,14 +127,25 @@ def chart_descriptions(
     entries: Sequence[StoredEntry], trends: Mapping[str, Any]
 ) -> dict[ChartKind, str]:
     """Text alternatives of the two charts: what each shows, and the trend in words."""
+    from crepitus.report.charts import click_bars, pain_series
+
     scored = [e for e in entries if e.pain is not None]
     if scored:
         first, last = scored[0].at, scored[-1].at
         span = _day(first) if _day(first) == _day(last) else f"from {_day(first)} to {_day(last)}"
         pain = (
-            f"Line chart of your pain scores (0 to 10): {len(scored)} "
+            f"Line chart of your pain scores (0 to 10): {len(scored):,} "
             f"score{'s' * (len(scored) != 1)} {span}. {pain_sentence(trends)}"
         )
+        series = pain_series(scored)
+        if series.per_point > 1:
+            pain += (
+                f" So many scores cannot all be drawn: the line has {series.points} points, "
+                f"each the mean of {series.per_point} scores in a row"
+                f"{' (the last of fewer)' if series.scores % series.per_point else ''}, and the "
+                "shaded band runs from the lowest to the highest of them. Every score is in the "
+                "diary's CSV and JSON export."
+            )
     else:
         pain = "Pain chart: no pain scores logged yet."
     weeks: list[Mapping[str, Any]] = list(trends.get("clicks_per_week") or [])
@@ -152,6 +163,12 @@ def chart_descriptions(
             f"{total - outside} during exercise and {outside} outside exercise; "
             f"at most {most} in one week. {clicks_sentence(trends)}"
         )
+        per = click_bars(weeks).weeks_per_bar
+        if per > 1:
+            clicks += (
+                f" So many weeks cannot all be drawn: each bar adds up {per} weeks in a row. "
+                "Every click is in the diary's CSV and JSON export."
+            )
     else:
         clicks = "Clicks chart: no clicks logged yet."
     return {"pain": pain, "clicks": clicks}
@@ -177,11 +194,21 @@ def data_uri(svg: bytes) -> str:
 
 
 def pdf_charts(entries: Sequence[StoredEntry], trends: Mapping[str, Any]) -> list[Chart]:
-    """The two diary charts for the PDF report, each with its description."""
+    """The two diary charts for the PDF report, each with its description.
+
+    However long the diary, each chart draws a bounded number of marks (``report.charts``) and
+    its description says when it does: drawing them costs about the same for any diary."""
+    from crepitus.report.charts import click_bars
+
     words = chart_descriptions(entries, trends)
+    per = click_bars(list(trends.get("clicks_per_week") or [])).weeks_per_bar
     return [
         Chart("Pain over time", data_uri(chart_bytes(entries, "pain", "svg")), words["pain"]),
-        Chart("Clicks per week", data_uri(chart_bytes(entries, "clicks", "svg")), words["clicks"]),
+        Chart(
+            "Clicks per week" if per == 1 else f"Clicks per {per} weeks",
+            data_uri(chart_bytes(entries, "clicks", "svg")),
+            words["clicks"],
+        ),
     ]
 
 
