@@ -31,7 +31,7 @@ CONFIG = schemathesis.Config.from_dict(
 
 # A module-level app: schemathesis reads its schema at collection time and runs its lifespan.
 # In-memory SQLite: a real database that leaves no file behind.
-app = create_app(Settings(database_url="sqlite://"))
+app = create_app(Settings(database_url="sqlite://", rate_writes="off", rate_lookups="off"))
 schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=CONFIG)
 
 

@@ -23,6 +23,10 @@ def make_app(mp: pytest.MonkeyPatch, folder: Path, **env: str) -> FastAPI:
     mp.setenv("CREPITUS_DATABASE_URL", f"sqlite:///{folder / 'web.db'}")
     for name in _CLINIC_VARS:
         mp.delenv(name, raising=False)
+    # Rate limits off unless a test sets them: walks send more than a person would.
+    mp.setenv("CREPITUS_RATE_WRITES", "off")
+    mp.setenv("CREPITUS_RATE_LOOKUPS", "off")
+    mp.delenv("CREPITUS_BASE_URL", raising=False)
     for name, value in env.items():
         mp.setenv(name, value)
     from crepitus.api.app import create_app

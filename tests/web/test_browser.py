@@ -46,6 +46,12 @@ playwright_sync = pytest.importorskip("playwright.sync_api")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
     import uvicorn
 
+    # Bind first and hand uvicorn the socket: the port is ours before the server starts, and
+    # the app knows its public address (private links are built from it, never from Host).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
     mp = pytest.MonkeyPatch()
     app = make_app(
         mp,
@@ -53,12 +59,8 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, An
         CREPITUS_CLINIC_NAME="Riverside Physio",
         CREPITUS_BOOKING_URL="https://example.org/book",
         CREPITUS_CLINIC_PHONE="+44 20 7946 0000",
+        CREPITUS_BASE_URL=f"http://127.0.0.1:{port}",
     )
-    # Bind first and hand uvicorn the socket: the port is ours before the server starts.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -131,7 +131,9 @@ def test_harmless_case_through_to_result(client: TestClient) -> None:
     assert "Most likely" in words and "%" in words
     assert "How to do it" in words and "When to stop" in words
     assert "Download PDF" in words and f'href="{location}/report.pdf"' in body
-    assert f"http://testserver{location}" in body  # the private link, in full
+    # The private link, never built from the Host header (CREPITUS_BASE_URL makes it absolute).
+    assert f'<a href="{location}">{location}</a>' in body
+    assert "http://testserver" not in body
     assert "knowledge base version" in words
     assert "your diagnosis" not in words.lower()
     # The level comes first: the headline precedes every other section.

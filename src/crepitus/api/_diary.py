@@ -11,7 +11,9 @@ carry free text for the language reader.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import unicodedata
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -20,6 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
 import crepitus
+from crepitus import kb
 from crepitus.api._problems import problem_response
 from crepitus.api._routes import _PRIVATE, _errors, _store
 from crepitus.api._schemas import DiaryAdded, DiaryExport, DiaryOut
@@ -29,15 +32,28 @@ from crepitus.errors import CaseError, Problem
 from crepitus.report.diary import export_csv, export_json, read_export, relabel
 from crepitus.store import AddedEntries, Diary, Store
 
-__all__ = ["router"]
+__all__ = ["IMPORT_PATH", "TOKEN_PATTERN", "finding_id_schema", "router"]
 
 router = APIRouter(prefix="/v1/diary", tags=["diary"])
 
 _NOT_FOUND = "No assessment has this token."
 
+#: The import route, whose body limit is CREPITUS_MAX_IMPORT_BYTES (a whole diary's export).
+IMPORT_PATH = r"/v1/diary/[^/]+/import"
+
+
+#: A private token as the store makes them (the schema says so; the server answers 404).
+TOKEN_PATTERN = "^[A-Za-z0-9_-]{43}$"
+
+
+def finding_id_schema() -> dict[str, Any]:
+    """A finding id of the knowledge base in use: the server refuses any other."""
+    return {"type": "string", "minLength": 1, "enum": sorted(kb.load().findings)}
+
 
 def _entry_schema() -> dict[str, Any]:
     schema = DiaryEntryIn.model_json_schema()
+    schema["properties"]["findings"]["items"] = finding_id_schema()
     # The core reads any ISO 8601 time and assumes UTC without a zone, which is wider than
     # JSON Schema's RFC 3339 "date-time"; the description says what is accepted.
     schema["properties"]["at"].pop("format", None)
@@ -93,7 +109,7 @@ class _BadBody(Exception):
 async def _json(request: Request) -> Any:
     """The body as JSON, or _BadBody with the problem answer (400 or 415)."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media and media != "application/json" and not media.endswith("+json"):
+    if media != "application/json" and not media.endswith("+json"):
         problem = Problem("", "send JSON, with Content-Type: application/json", "media")
         raise _BadBody(problem_response(415, "The request body must be JSON.", [problem]))
     raw = await request.body()
@@ -296,4 +312,24 @@ async def export_diary_json(token: str, request: Request) -> Response:
 )
 async def export_diary_csv(token: str, request: Request) -> Response:
     diary = await _diary_or_404(request, token)
-    return _download(export_csv(diary.entries), "text/csv; charset=utf-8", "crepitus-diary.csv")
+    entries = [
+        dataclasses.replace(e, activity=csv_safe(e.activity), note=csv_safe(e.note))
+        for e in diary.entries
+    ]
+    return _download(export_csv(entries), "text/csv; charset=utf-8", "crepitus-diary.csv")
+
+
+#: What a spreadsheet may start a formula with, once it has trimmed and folded the cell.
+_FORMULA = frozenset("=+-@")
+_BLANKS = " \t\r\n\u00a0\u3000\ufeff"
+
+
+def csv_safe(text: str | None) -> str | None:
+    """A cell a spreadsheet will show as text: a leading apostrophe before anything that could
+    start a formula, also after leading blanks or line breaks, or as a fullwidth ＝ ＋ － ＠."""
+    if not text:
+        return text
+    folded = unicodedata.normalize("NFKC", text).lstrip(_BLANKS)
+    if folded[:1] in _FORMULA or text[0] in "\t\r\n":
+        return "'" + text
+    return text

@@ -29,6 +29,7 @@ from crepitus.api._schemas import (
     Health,
     InterviewStep,
     KnowledgeOut,
+    LinkRenewed,
     ParseIn,
     ParseOut,
     StoredAssessmentOut,
@@ -36,7 +37,7 @@ from crepitus.api._schemas import (
 from crepitus.engine.case import CaseIn
 from crepitus.store import Store
 
-__all__ = ["CASE_PATHS", "router"]
+__all__ = ["CASE_PATHS", "private_link", "router"]
 
 log = logging.getLogger("crepitus.api")
 router = APIRouter()
@@ -69,6 +70,13 @@ R = TypeVar("R")
 
 #: Free text up to this many characters is read on the event loop (about a millisecond).
 INLINE_TEXT = 1_000
+
+
+def private_link(request: Request, token: str) -> str:
+    """The result's private address: from CREPITUS_BASE_URL, else relative; never from Host."""
+    settings = getattr(request.app.state, "settings", None)
+    base = getattr(settings, "base_url", None) or str(request.scope.get("root_path", ""))
+    return f"{base.rstrip('/')}/r/{token}"
 
 
 def _store(request: Request) -> Store:
@@ -116,7 +124,7 @@ async def post_assess(
     if store:
         db = _store(request)
         token = await _run(db.local, db.save_assessment, _case_dict(case), result)
-    link = f"/r/{token}" if token else None
+    link = private_link(request, token) if token else None
     return JSONResponse({**result, "token": token, "link": link}, headers=_PRIVATE)
 
 
@@ -204,12 +212,49 @@ async def get_assessment(token: str, request: Request) -> Response:
     body = {
         "token": stored.token,
         "created_at": stored.created_at.isoformat(),
+        "expires_at": stored.expires_at.isoformat() if stored.expires_at else None,
         "knowledge_version": stored.knowledge_version,
         "level": stored.level,
         "case": stored.case,
         "result": stored.result,
     }
     return JSONResponse(body, headers=_PRIVATE)
+
+
+@router.post(
+    "/v1/assessments/{token}/renew",
+    response_model=LinkRenewed,
+    responses=_errors(404),
+    summary="Renew a private link",
+    description=(
+        "Moves the link's expiry to the configured number of days from now (90 by default). "
+        "An expired link cannot be renewed: it finds nothing."
+    ),
+)
+async def renew_assessment(token: str, request: Request) -> Response:
+    db = _store(request)
+    until = await _run(db.local, db.renew_link, token)
+    if until is None:
+        raise HTTPException(404, "No assessment has this token.")
+    return JSONResponse({"token": token, "expires_at": until.isoformat()}, headers=_PRIVATE)
+
+
+@router.delete(
+    "/v1/assessments/{token}",
+    status_code=204,
+    response_class=Response,
+    responses=_errors(404),
+    summary="Erase an assessment and its diary",
+    description=(
+        "Erases the stored case, its assessment and every diary entry behind the token, for "
+        "good (also after the link has expired). Nothing can bring them back."
+    ),
+)
+async def erase_assessment(token: str, request: Request) -> Response:
+    db = _store(request)
+    if not await _run(db.local, db.erase_assessment, token):
+        raise HTTPException(404, "No assessment has this token.")
+    return Response(status_code=204, headers=_PRIVATE)
 
 
 @router.get(
@@ -223,8 +268,9 @@ async def healthz(request: Request) -> Response:
     db = _store(request)
     try:
         await _run(db.local, db.ping)
-    except Exception:  # any failure means the same to a health check: not ready
-        log.warning("health check: the database does not answer", exc_info=True)
+    except Exception as exc:  # any failure means the same to a health check: not ready
+        # One line, no traceback: an outage must not flood the log.
+        log.warning("health check: the database does not answer (%s)", type(exc).__name__)
         body = {"status": "error", "knowledge_version": version, "database": "unavailable"}
         return JSONResponse(body, 503)
     return JSONResponse({"status": "ok", "knowledge_version": version, "database": "ok"})

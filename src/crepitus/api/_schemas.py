@@ -25,6 +25,7 @@ __all__ = [
     "Health",
     "InterviewStep",
     "KnowledgeOut",
+    "LinkRenewed",
     "ParseIn",
     "ParseOut",
     "StoredAssessmentOut",
@@ -258,10 +259,18 @@ class StoredResult(_AssessmentBase):
 class StoredAssessmentOut(BaseModel):
     token: str
     created_at: datetime
+    expires_at: datetime | None = Field(
+        description="When the private link stops working; renew it before then"
+    )
     knowledge_version: str
     level: str = _LEVEL
     case: dict[str, Any]
     result: StoredResult
+
+
+class LinkRenewed(BaseModel):
+    token: str
+    expires_at: datetime = Field(description="When the renewed link stops working")
 
 
 class Health(BaseModel):

@@ -21,8 +21,12 @@ from starlette.responses import Response
 
 import crepitus
 from crepitus import kb
+from crepitus.api._diary import IMPORT_PATH, TOKEN_PATTERN, finding_id_schema
 from crepitus.api._diary import router as diary_router
+from crepitus.api._docs import install_docs
+from crepitus.api._guard import Guard
 from crepitus.api._limits import BodyLimit
+from crepitus.api._logs import install as install_logging
 from crepitus.api._problems import PROBLEM_MEDIA_TYPE, install_error_handlers
 from crepitus.api._routes import CASE_PATHS
 from crepitus.api._routes import router as api_router
@@ -78,10 +82,34 @@ def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
                     content = response.get("content", {})
                     if content.get("application/json", {}).get("schema", {}).get("$ref") == problem:
                         content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+            _tighten(doc)
             app.openapi_schema = doc
         return app.openapi_schema
 
     return build
+
+
+_TOKEN_SCHEMA = {"type": "string", "minLength": 43, "maxLength": 43, "pattern": TOKEN_PATTERN}
+
+
+def _tighten(doc: dict[str, Any]) -> None:
+    """What the server refuses, the document refuses too: tokens of 43 URL-safe characters,
+    entry ids from 1, finding ids from the knowledge base."""
+    for item in doc["paths"].values():
+        for operation in item.values():
+            for param in operation.get("parameters", []):
+                if param.get("in") != "path":
+                    continue
+                if param["name"] == "token":
+                    param["schema"] = {**param["schema"], **_TOKEN_SCHEMA}
+                elif param["name"] == "entry_id":
+                    param["schema"] = {**param["schema"], "minimum": 1, "maximum": 2**31 - 1}
+    evidence = doc.get("components", {}).get("schemas", {}).get("EvidenceIn")
+    if evidence is not None:
+        evidence["properties"]["id"].update(finding_id_schema())
+    diary = doc.get("components", {}).get("schemas", {}).get("DiaryEntryIn")
+    if diary is not None:
+        diary["properties"]["findings"]["items"] = finding_id_schema()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -91,7 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _warm_up()
-        app.state.store = Store(settings.database_url)
+        app.state.store = Store(settings.database_url, link_days=settings.link_days)
         try:
             yield
         finally:
@@ -103,7 +131,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=_DESCRIPTION,
         lifespan=lifespan,
         redoc_url=None,
+        docs_url=None,  # served from packaged assets below, not from a CDN
     )
+    install_logging()
     app.state.settings = settings
     app.include_router(api_router)
     app.include_router(diary_router)
@@ -119,7 +149,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if static.is_dir():
             app.mount("/static", StaticFiles(directory=static), name="static")
 
+    install_docs(app)
     install_error_handlers(app, CASE_PATHS, error_page)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # A diary's own export must import back: its route takes a body sized for a full diary.
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        timeout=settings.body_timeout,
+        larger=[(IMPORT_PATH, max(settings.max_import_bytes, settings.max_body_bytes))],
+    )
+    # Outermost of ours: refusals (403, 415, 429) before a byte of the body is read.
+    app.add_middleware(Guard, settings=settings, html_error_page=error_page)
     app.openapi = _openapi(app)  # type: ignore[method-assign]
     return app

@@ -152,6 +152,7 @@ _MESSAGES = {
     "activity": f"Keep what you were doing to {_MAX_ACTIVITY} characters or fewer.",
     "findings": "Choose only from the list.",
     "note": f"Keep the note to {_MAX_NOTE:,} characters or fewer.",
+    "nul": "Remove the invisible control character (NUL) from this text; we have taken it out.",
 }
 
 
@@ -195,6 +196,11 @@ def read_entry(form: FormData, known: set[str]) -> EntryForm:
         errors["activity"] = _MESSAGES["activity"]
     if len(values["note"]) > _MAX_NOTE:
         errors["note"] = _MESSAGES["note"]
+    for key in ("activity", "note"):
+        if "\x00" in values[key]:
+            # No database can keep it (PostgreSQL refuses it in text): say so by the field.
+            errors[key] = _MESSAGES["nul"]
+            values[key] = values[key].replace("\x00", "")
     if not set(values["findings"]) <= known:
         errors["findings"] = _MESSAGES["findings"]
         values["findings"] = [f for f in values["findings"] if f in known]
@@ -224,6 +230,8 @@ def core_errors(error: CaseError) -> dict[str, str]:
             message = _MESSAGES["at_future"]
         elif field == "at" and p.type == "datetime_too_old":
             message = _MESSAGES["at_old"]
+        elif p.type == "nul_char":
+            message = _MESSAGES["nul"]
         else:
             message = _MESSAGES.get(field, _MESSAGES["at"])
         out.setdefault(field if field in _MESSAGES else "at", message)
@@ -397,7 +405,8 @@ async def _add(request: Request, token: str, form: FormData) -> Response:
         try:
             added = await run_in_threadpool(_store(request).add_diary_entries, token, [entry.entry])
         except CaseError as exc:
-            log.info("diary form refused by the core: %s", exc)
+            # Where, not what: a problem's message may quote the person's note.
+            log.info("diary form refused by the core: %s", [p.loc for p in exc.problems])
             entry.errors.update(core_errors(exc))
         else:
             if added is None:

@@ -54,6 +54,30 @@ _ERRORS: dict[int, tuple[str, str]] = {
         "Your description is longer than we can accept. Please go back, shorten it and try "
         "again. Nothing has been saved.",
     ),
+    403: (
+        "That form came from another site",
+        "We only accept forms sent from this site's own pages. Nothing has been saved. Please "
+        "open the page again from its address and try once more.",
+    ),
+    408: (
+        "That took too long to arrive",
+        "What you sent did not reach us in time. Nothing has been saved. Please try again.",
+    ),
+    415: (
+        "Something went wrong with your answers",
+        "What was sent was not a form from our pages, so we could not use it. Nothing has been "
+        "saved. Please try again from the page.",
+    ),
+    429: (
+        "Please slow down",
+        "We have had a lot of requests from your connection in a short time. Please wait a "
+        "minute and try again. Nothing you did is lost.",
+    ),
+    503: (
+        "We cannot save or show results just now",
+        "Our storage is not answering at the moment. Nothing you did caused it. Please try again "
+        "in a minute or two.",
+    ),
     500: (
         "Sorry, something went wrong on our side",
         "We could not finish that. Nothing you did caused it. Please try again in a moment.",

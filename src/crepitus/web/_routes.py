@@ -30,6 +30,8 @@ from starlette.responses import RedirectResponse, Response
 
 import crepitus
 from crepitus import kb
+from crepitus.api._guard import is_outage
+from crepitus.api._routes import private_link
 from crepitus.engine.case import MAX_TEXT, validate_case
 from crepitus.errors import CaseError
 from crepitus.report.view import EMERGENCY_LEVELS, build_view
@@ -61,9 +63,13 @@ class _HtmlRoute(APIRoute):
             except HTTPException as exc:
                 return error_page(request, exc.status_code)
             except (RequestValidationError, StateError) as exc:
-                log.info("refused page state: %s", exc)
+                # The type only: a message may quote what the person typed.
+                log.info("refused page state (%s)", type(exc).__name__)
                 return error_page(request, 400)
-            except Exception:
+            except Exception as exc:
+                if is_outage(exc):
+                    raise  # the app's guard answers 503 with Retry-After, in one log line
+                # The path has its token redacted and the traceback no exception text (_logs).
                 log.exception("page %s failed", request.url.path)
                 return error_page(request, 500)
 
@@ -406,7 +412,12 @@ def result(request: Request, token: str) -> Response:
         other_reasons=other_reasons,
         emergency=emergency,
         clinic=_clinic(request, view.level),
-        private_url=str(request.url_for("result", token=token)),
+        private_url=private_link(request, quote(token, safe="")),
+        expires=_date(stored.expires_at),
+        link_days=request.app.state.store.link_days,
+        renewed=request.query_params.get("renewed") == "1",
+        renew_url=f"{_root(request)}/r/{quote(token, safe='')}/renew",
+        erase_url=f"{_root(request)}/r/{quote(token, safe='')}/erase",
         pdf_url=f"{_root(request)}/r/{quote(token, safe='')}/report.pdf",
         diary_url=f"{_root(request)}/r/{quote(token, safe='')}/diary",
         diary_notice=diary_notice,
@@ -414,6 +425,40 @@ def result(request: Request, token: str) -> Response:
         sexes=_SEXES,
         answer_url=_answer_url(request, token, stored.case, view),
     )
+
+
+def _date(when: datetime | None) -> str | None:
+    """A date as people write it: 2 March 2027 (UTC)."""
+    return None if when is None else f"{when.day} {when:%B %Y}"
+
+
+@router.post("/r/{token}/renew", name="renew")
+def renew(request: Request, token: str) -> Response:
+    if not _TOKEN.match(token) or request.app.state.store.renew_link(token) is None:
+        raise HTTPException(404)
+    here = f"{_root(request)}/r/{quote(token, safe='')}?renewed=1#keep-title"
+    return RedirectResponse(here, status_code=303)
+
+
+@router.get("/r/{token}/erase", name="erase_confirm")
+def erase_confirm(request: Request, token: str) -> Response:
+    _stored(request, token)
+    here = f"{_root(request)}/r/{quote(token, safe='')}"
+    return render(request, "erase.html", erased=False, result_url=here, erase_url=f"{here}/erase")
+
+
+@router.post("/r/{token}/erase", name="erase")
+async def erase(request: Request, token: str) -> Response:
+    form = await request.form()
+    here = f"{_root(request)}/r/{quote(token, safe='')}"
+    if form.get("confirm") != "yes":
+        # Not confirmed: ask again rather than erase.
+        return RedirectResponse(f"{here}/erase", status_code=303)
+    if not _TOKEN.match(token):
+        raise HTTPException(404)
+    if not await run_in_threadpool(request.app.state.store.erase_assessment, token):
+        raise HTTPException(404)
+    return render(request, "erase.html", erased=True, result_url=here, erase_url=f"{here}/erase")
 
 
 def _answer_url(request: Request, token: str, case: Any, view: Any) -> str | None:
