@@ -609,6 +609,22 @@ def test_links_expire_and_renew_over_the_api(db_url: str, make_client: Any) -> N
     assert client.get(f"/r/{token}", headers=HTML).status_code == 404
 
 
+def test_expired_assessments_are_erased_at_start(db_url: str, make_client: Any) -> None:
+    client: TestClient = make_client(db_url)
+    old, kept = token_of(client), token_of(client)
+    client.post(f"/v1/diary/{old}/entries", json=entry(0, note=SECRET))
+    _set_expiry(db_url, old, datetime.now(UTC) - timedelta(days=1))
+    make_client(db_url)  # another start (a restart, or a second worker)
+    engine = sa.create_engine(normalise_url(db_url))
+    try:
+        with engine.connect() as conn:
+            tokens = conn.scalars(sa.text("SELECT token FROM assessments")).all()
+            assert tokens == [kept]
+            assert conn.scalar(sa.text("SELECT count(*) FROM diary_entries")) == 0
+    finally:
+        engine.dispose()
+
+
 def test_erasure_over_the_api_is_for_good(db_url: str, make_client: Any) -> None:
     client: TestClient = make_client(db_url)
     token, other = token_of(client), token_of(client)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -34,6 +35,8 @@ from crepitus.settings import Settings, get_settings
 from crepitus.store import Store
 
 __all__ = ["create_app"]
+
+log = logging.getLogger("crepitus.api")
 
 _DESCRIPTION = """\
 Triage, possible causes and a care plan for a lower back that clicks, cracks or pops.
@@ -120,6 +123,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _warm_up()
         app.state.store = Store(settings.database_url, link_days=settings.link_days)
+        # Expired links find nothing already; their data goes for good at each start.
+        erased = app.state.store.erase_expired()
+        if erased:
+            log.info("erased %d assessments whose private links had expired", erased)
         try:
             yield
         finally:
