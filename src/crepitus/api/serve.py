@@ -10,7 +10,8 @@ from crepitus.settings import get_settings
 __all__ = ["UVICORN_LIMITS", "serve"]
 
 #: Connection limits, so that idle or half-open connections cannot pile up: an idle keep-alive
-#: connection is closed after 5 s, a request head may hold at most 16 KiB, and past
+#: connection is closed after 5 s, a request head may hold at most 16 KiB (h11; httptools, used
+#: when installed, has a fixed limit of its own), and past
 #: ``CREPITUS_CONCURRENCY`` connections a worker answers 503 at once. A body that stalls is cut
 #: off by the app (``CREPITUS_BODY_TIMEOUT``). uvicorn has no timeout for a slow request head:
 #: run it behind a reverse proxy that has one (``deploy/``).
