@@ -521,3 +521,20 @@ def test_serve_prints_the_address_and_runs_the_factory(
     ((args, kwargs),) = calls
     assert args == ("crepitus.api.app:create_app",)
     assert kwargs["factory"] is True and kwargs["workers"] == 2 and kwargs["port"] == 8123
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        ('{"age": ' + "9" * 5000 + "}", "json_number"),
+        ('{"evidence": ' + "[" * 10_000 + "]" * 10_000 + "}", "json_depth"),
+    ],
+)
+def test_json_python_cannot_read_gets_a_named_problem(
+    client: TestClient, body: str, kind: str
+) -> None:
+    for path in ("/v1/assess", "/v1/interview/next"):
+        r = client.post(path, content=body, headers={"content-type": "application/json"})
+        assert r.status_code == 400
+        (problem,) = r.json()["errors"]
+        assert problem["type"] == kind and problem["msg"]

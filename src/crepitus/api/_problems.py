@@ -128,6 +128,9 @@ def install_error_handlers(
         assert isinstance(exc, HTTPException)
         if html_error_page is not None and wants_html(request):
             return html_error_page(request, exc.status_code)
+        unreadable = _unreadable_body(exc)
+        if unreadable is not None:
+            return problem_response(400, "The request body could not be read.", [unreadable])
         status, phrase = exc.status_code, HTTPStatus(exc.status_code).phrase
         detail = str(exc.detail) if exc.detail != phrase else _DETAILS.get(status, phrase)
         return problem_response(status, detail, [], exc.headers)
@@ -143,6 +146,20 @@ def install_error_handlers(
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(HTTPException, on_http_error)
     app.add_exception_handler(Exception, on_crash)
+
+
+def _unreadable_body(exc: HTTPException) -> Problem | None:
+    """What FastAPI's "error parsing the body" was: JSON that Python refuses to read."""
+    if exc.status_code != 400 or exc.__cause__ is None:
+        return None
+    cause = exc.__cause__
+    if isinstance(cause, RecursionError):
+        msg = "lists or objects are nested too deeply to read (a case is a few levels deep)"
+        return Problem("", msg, "json_depth")
+    if isinstance(cause, ValueError) and "digits" in str(cause):
+        msg = "a number in it is too long (at most 4,300 digits)"
+        return Problem("", msg, "json_number")
+    return Problem("", f"the body could not be read as JSON ({type(cause).__name__})", "json")
 
 
 _DETAILS = {
