@@ -176,7 +176,13 @@ def measure(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
     db = folder / "bench.db"
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "CREPITUS_DATABASE_URL": f"sqlite:///{db}"}
+    # Rate limits off: a load test is one client sending far more than a person would.
+    env = {
+        **os.environ,
+        "CREPITUS_DATABASE_URL": f"sqlite:///{db}",
+        "CREPITUS_RATE_WRITES": "off",
+        "CREPITUS_RATE_LOOKUPS": "off",
+    }
     cmd = server_command(port, args.workers)
     log = folder / "server.log"
     with log.open("wb") as out:

@@ -74,6 +74,7 @@ def main() -> None:
 
     folder = Path(tempfile.mkdtemp(prefix="crepitus-pdf-bench-"))
     os.environ["CREPITUS_DATABASE_URL"] = f"sqlite:///{folder / 'bench.db'}"
+    os.environ["CREPITUS_RATE_WRITES"] = os.environ["CREPITUS_RATE_LOOKUPS"] = "off"
     from fastapi.testclient import TestClient
 
     import crepitus
