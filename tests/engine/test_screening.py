@@ -262,3 +262,14 @@ def test_a_denial_read_from_the_text_is_asked_again_when_it_could_raise_the_leve
             asked.add(item["id"])
             case["evidence"].append({"id": item["id"], "present": False})
     assert "pain_after_sudden_move" in asked
+
+
+def test_doubt_in_the_persons_own_words_is_not_a_no() -> None:
+    text = "My back clicks and aches. I'm not sure if it feels different down below when I wipe."
+    out = crepitus.assess({"age": 40, "text": text})
+    assert out["triage"]["level"] == "consultation_24"
+    item = next(i for i in out["screening"]["items"] if i["id"] == "saddle_numbness")
+    assert item["state"] == "from_text" and item["read"] == "uncertain"
+    # The questions still ask it; the answer decides.
+    step = crepitus.next_question({"age": 40, "text": text})["question"]
+    assert step["kind"] == "confirm" and "saddle_numbness" in [i["id"] for i in step["items"]]

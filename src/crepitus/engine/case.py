@@ -160,8 +160,14 @@ class Case:
 
     @property
     def unsure(self) -> frozenset[str]:
-        """Answered "not sure" and not known otherwise (a present reading of the text stays)."""
-        return frozenset(f for f in self.asked_unknown if f not in self.facts)
+        """Answered "not sure", or said with doubt in the person's own words ("not sure if it
+        feels different when I wipe"), and not known otherwise: doubt is never a "no"."""
+        doubted = {
+            str(m["id"])
+            for m in self.uncertain
+            if m.get("assertion") == "uncertain" and m.get("id") not in self.asked_unknown
+        }
+        return frozenset(f for f in self.asked_unknown | doubted if f not in self.facts)
 
     def confirmed(self, knowledge: kb.KnowledgeBase) -> dict[str, bool]:
         """Findings the person answered or logged, what they imply, and what an answered absence

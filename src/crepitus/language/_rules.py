@@ -272,7 +272,9 @@ NOTE_ABBREVIATIONS: Final = words(
 # Clinical "history of" phrases that, after a duration ("6 week history of", "2/52 hx of"), say how
 # long the complaint has gone on rather than that it is over.
 HISTORY_OF: Final = frozenset(["history of", "hx of", "hx", "h/o"])
-NOTE_DURATION: Final = re.compile(r"\d+(?:/(?:7|52|12))?|\d+-(?:day|week|month|year)s?")
+NOTE_DURATION: Final = re.compile(
+    r"\d+(?:/(?:7|52|12))?|\d+-?(?:day|week|month|year)s?|\d+(?:h|hr|hrs|d|w|wk|wks|m|mo|y|yr|yrs)"
+)
 # "last year" after these is a current duration ("for the last year", "since last year").
 DURATION_LEADS: Final = words("the since for over during throughout past this")
 # "in the past" followed by these is a duration ("in the past few weeks").
