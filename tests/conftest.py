@@ -1,5 +1,5 @@
 """Fixtures shared by every test folder."""
 
-from tests.pgfixture import pg_url
+from tests.pgfixture import db_url, pg_url
 
-__all__ = ["pg_url"]
+__all__ = ["db_url", "pg_url"]

@@ -10,12 +10,16 @@ import os
 import shutil
 import subprocess
 import tempfile
+import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
-__all__ = ["PG_BIN", "pg_url"]
+__all__ = ["PG_BIN", "db_url", "pg_url", "set_expiry"]
 
 PG_BIN = Path(os.environ.get("CREPITUS_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
@@ -66,3 +70,38 @@ def pg_url() -> Iterator[str]:
                 check=False,
             )
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database on each backend: a SQLite file, or a new database on the
+    throwaway PostgreSQL cluster."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    server: str = request.getfixturevalue("pg_url")
+    name = f"t_{uuid.uuid4().hex}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def set_expiry(db_url: str, token: str, when: datetime) -> None:
+    """Move a stored assessment's expiry, as time passing would."""
+    from crepitus.store import normalise_url
+
+    engine = sa.create_engine(normalise_url(db_url))
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text("UPDATE assessments SET expires_at = :w WHERE token = :t"),
+                {"w": when, "t": token},
+            )
+    finally:
+        engine.dispose()

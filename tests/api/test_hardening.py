@@ -29,6 +29,7 @@ from crepitus.api._limits import BodyLimit
 from crepitus.settings import Settings
 from crepitus.store import normalise_url
 from tests.api.test_api import assert_problem, locs
+from tests.pgfixture import set_expiry
 
 HTML = {"Accept": "text/html"}
 SECRET = "quokka-lavender-secret"
@@ -578,31 +579,19 @@ def test_the_schema_refuses_what_the_server_refuses(make_client: Any) -> None:
 # --- 12. expiry, renewal, erasure --------------------------------------------------------------
 
 
-def _set_expiry(db_url: str, token: str, when: datetime) -> None:
-    engine = sa.create_engine(normalise_url(db_url))
-    try:
-        with engine.begin() as conn:
-            conn.execute(
-                sa.text("UPDATE assessments SET expires_at = :w WHERE token = :t"),
-                {"w": when, "t": token},
-            )
-    finally:
-        engine.dispose()
-
-
 def test_links_expire_and_renew_over_the_api(db_url: str, make_client: Any) -> None:
     client: TestClient = make_client(db_url, link_days=30)
     token = token_of(client)
     got = client.get(f"/v1/assessments/{token}").json()
     expires = datetime.fromisoformat(got["expires_at"])
     assert timedelta(days=29) < expires - datetime.now(UTC) <= timedelta(days=30)
-    _set_expiry(db_url, token, datetime.now(UTC) + timedelta(hours=1))
+    set_expiry(db_url, token, datetime.now(UTC) + timedelta(hours=1))
     renewed = client.post(f"/v1/assessments/{token}/renew")
     assert renewed.status_code == 200
     assert datetime.fromisoformat(renewed.json()["expires_at"]) > datetime.now(UTC) + timedelta(
         days=29
     )
-    _set_expiry(db_url, token, datetime.now(UTC) - timedelta(seconds=1))
+    set_expiry(db_url, token, datetime.now(UTC) - timedelta(seconds=1))
     assert_problem(client.get(f"/v1/assessments/{token}"), 404)
     assert_problem(client.get(f"/v1/diary/{token}"), 404)
     assert_problem(client.post(f"/v1/assessments/{token}/renew"), 404)
@@ -613,7 +602,7 @@ def test_expired_assessments_are_erased_at_start(db_url: str, make_client: Any) 
     client: TestClient = make_client(db_url)
     old, kept = token_of(client), token_of(client)
     client.post(f"/v1/diary/{old}/entries", json=entry(0, note=SECRET))
-    _set_expiry(db_url, old, datetime.now(UTC) - timedelta(days=1))
+    set_expiry(db_url, old, datetime.now(UTC) - timedelta(days=1))
     make_client(db_url)  # another start (a restart, or a second worker)
     engine = sa.create_engine(normalise_url(db_url))
     try:

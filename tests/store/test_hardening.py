@@ -15,7 +15,8 @@ import sqlalchemy as sa
 
 import crepitus
 from crepitus.errors import CaseError
-from crepitus.store import LocalDiary, Store, normalise_url
+from crepitus.store import LocalDiary, Store
+from tests.pgfixture import set_expiry
 from tests.store.test_diary_store import CASE, count, entry, new_token
 
 SECRET_NOTE = "zebra-marmalade-secret-note"
@@ -111,18 +112,6 @@ def test_existing_world_readable_files_are_made_private(tmp_path: Path) -> None:
 # --- defect 12: expiry, renewal, erasure -------------------------------------------------------
 
 
-def _expire(db_url: str, token: str, when: datetime) -> None:
-    engine = sa.create_engine(normalise_url(db_url))
-    try:
-        with engine.begin() as conn:
-            conn.execute(
-                sa.text("UPDATE assessments SET expires_at = :w WHERE token = :t"),
-                {"w": when, "t": token},
-            )
-    finally:
-        engine.dispose()
-
-
 def test_links_expire_after_the_configured_days(db_url: str) -> None:
     store = Store(db_url, link_days=7)
     try:
@@ -132,7 +121,7 @@ def test_links_expire_after_the_configured_days(db_url: str) -> None:
         expected = datetime.now(UTC) + timedelta(days=7)
         assert abs((stored.expires_at - expected).total_seconds()) < 60
         store.add_diary_entries(token, [entry(0, 2)])
-        _expire(db_url, token, datetime.now(UTC) - timedelta(seconds=1))
+        set_expiry(db_url, token, datetime.now(UTC) - timedelta(seconds=1))
         assert store.get_assessment(token) is None
         assert store.diary(token) is None
         assert store.diary_exists(token) is False
@@ -147,7 +136,7 @@ def test_renewing_moves_the_expiry_on(db_url: str) -> None:
     store = Store(db_url, link_days=30)
     try:
         token = new_token(store)
-        _expire(db_url, token, datetime.now(UTC) + timedelta(days=1))
+        set_expiry(db_url, token, datetime.now(UTC) + timedelta(days=1))
         until = store.renew_link(token)
         assert until is not None and until > datetime.now(UTC) + timedelta(days=29)
         stored = store.get_assessment(token)
@@ -175,7 +164,7 @@ def test_erasure_removes_the_assessment_and_its_diary_for_good(store: Store, db_
 def test_expired_assessments_are_erased_with_their_diaries(store: Store, db_url: str) -> None:
     old, kept = new_token(store), new_token(store)
     store.add_diary_entries(old, [entry(0, 1)])
-    _expire(db_url, old, datetime.now(UTC) - timedelta(days=1))
+    set_expiry(db_url, old, datetime.now(UTC) - timedelta(days=1))
     assert store.erase_expired() == 1
     assert count(db_url) == 0
     assert store.get_assessment(kept) is not None
