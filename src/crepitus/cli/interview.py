@@ -265,14 +265,21 @@ def _answer(
             return False
         if raw in UNSURE:
             return None
-        if raw in WHY:
-            console.print(Text(question["why"], style="italic"))
-        elif raw in BACK:
+        if _command(console, question, raw, HELP):
             return "back"
-        elif raw in QUIT:
-            raise Stopped
-        else:
-            console.print(HELP)
+
+
+def _command(console: Console, question: dict[str, Any], raw: str, help_text: str) -> bool:
+    """Handle why / back / quit (or print the help); True for back."""
+    if raw in WHY:
+        console.print(Text(question["why"], style="italic"))
+    elif raw in BACK:
+        return True
+    elif raw in QUIT:
+        raise Stopped
+    else:
+        console.print(help_text)
+    return False
 
 
 def _age(console: Console, question: dict[str, Any]) -> int | str | None:
@@ -283,14 +290,8 @@ def _age(console: Console, question: dict[str, Any]) -> int | str | None:
             return None
         if raw.isdigit() and 0 <= int(raw) <= 120:
             return int(raw)
-        if raw in WHY:
-            console.print(Text(question["why"], style="italic"))
-        elif raw in BACK:
+        if _command(console, question, raw, AGE_HELP):
             return "back"
-        elif raw in QUIT:
-            raise Stopped
-        else:
-            console.print(AGE_HELP)
 
 
 def _write_transcript(path: Path, data: dict[str, Any]) -> None:
