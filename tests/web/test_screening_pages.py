@@ -509,3 +509,21 @@ def test_plan_notes_are_shown_with_the_exercises(client: TestClient) -> None:
         assert note in text_of(section)
     words = _pdf_words(client.get(f"/r/{_saved(client, case)}/report.pdf").content)
     assert words.index("Exercise plan") < words.index(" ".join(notes[0].split()))
+
+
+def test_once_answers_make_it_an_emergency_what_to_do_comes_before_the_last_question(
+    client: TestClient,
+) -> None:
+    text = "Since yesterday I cannot pee properly and it is numb between my legs."
+    page = question(start(client, text, age="52").text)
+    assert page is not None and page.kind == "confirm"
+    r = submit(client, page, {fid: "yes" for fid in page.items})
+    body = r.text
+    assert "go to an emergency department now" in text_of(_main(body))
+    assert 'value="finish"' in body
+    nxt = question(body)
+    assert nxt is not None
+    done = submit(client, nxt, action="finish")
+    assert done.status_code == 303 and "/r/" in done.headers["location"]
+    result = client.get(done.headers["location"]).text
+    assert "Go to an emergency department now." in result

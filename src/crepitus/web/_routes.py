@@ -181,8 +181,9 @@ def _question_page(
         status_code=status_code,
         question=question,
         kind=kind,
-        # What the person wrote may be an emergency: say so before asking them to check it.
-        urgent=kind == "confirm" and step.get("level") in EMERGENCY_LEVELS,
+        # What the person wrote may be an emergency: say so before asking them to check it;
+        # once answers make it one, say what to do before the one question that is left.
+        urgent=step.get("level") in EMERGENCY_LEVELS,
         items=list(question.get("items") or []),
         state=_state.encode(state),
         step=len(state.steps) + 1,
@@ -219,6 +220,10 @@ async def _advance(
         step = await run_in_threadpool(_next_step, state.case)
     if step is not None:
         return _question_page(request, state, step, chosen=chosen)
+    return await _to_result(request, state)
+
+
+async def _to_result(request: Request, state: InterviewState) -> Response:
     token = await run_in_threadpool(_finish, state.case, request.app.state.store)
     return RedirectResponse(f"{_root(request)}/r/{quote(token, safe='')}", status_code=303)
 
@@ -252,6 +257,10 @@ async def interview(request: Request) -> Response:
     if not isinstance(raw_state, str):
         raise StateError("state is not text")
     state = _state.decode(raw_state)
+
+    if form.get("action") == "finish":
+        # At an emergency the person may stop answering at once: show what to do now.
+        return await _to_result(request, state)
 
     if form.get("action") == "back":
         if not state.steps:
