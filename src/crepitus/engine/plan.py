@@ -15,6 +15,8 @@ signs that apply to it. The wording comes from the knowledge base (``texts.yaml`
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from crepitus import kb
@@ -36,12 +38,32 @@ def _item(a: kb.Advice) -> dict[str, Any]:
     return out
 
 
-def _applies(a: kb.Advice, level: str, present: set[str], scope: str) -> bool:
-    if a.levels and level not in a.levels:
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """When an advice item applies, as sets (checked for every assessment)."""
+
+    advice: kb.Advice
+    levels: frozenset[str]
+    scopes: frozenset[str]
+    when_any: frozenset[str]
+    unless_any: frozenset[str]
+
+
+@lru_cache(maxsize=4)
+def _advice_rules(knowledge: kb.KnowledgeBase) -> tuple[_Rule, ...]:
+    return tuple(
+        _Rule(a, frozenset(a.levels), frozenset(a.scopes), frozenset(a.when_any),
+              frozenset(a.unless_any))
+        for a in knowledge.advice
+    )  # fmt: skip
+
+
+def _applies(r: _Rule, level: str, present: set[str], scope: str) -> bool:
+    if (r.levels and level not in r.levels) or scope not in r.scopes:
         return False
-    if scope not in a.scopes or any(f in present for f in a.unless_any):
+    if not r.unless_any.isdisjoint(present):
         return False
-    return not a.when_any or any(f in present for f in a.when_any)
+    return not r.when_any or not r.when_any.isdisjoint(present)
 
 
 def _exercises(
@@ -120,9 +142,9 @@ def care_plan(
             headline = lt.provisional_headline or headline
             summary = lt.provisional_summary or summary
     by_kind: dict[str, list[dict[str, Any]]] = {}
-    for a in knowledge.advice:
-        if _applies(a, level, present, scope):
-            by_kind.setdefault(a.kind, []).append(_item(a))
+    for r in _advice_rules(knowledge):
+        if _applies(r, level, present, scope):
+            by_kind.setdefault(r.advice.kind, []).append(_item(r.advice))
     # Below consultation_24 every safety-net item matters; above, only what is more urgent still.
     safety = [
         i
