@@ -22,6 +22,7 @@ __all__ = [
     "LEVELS",
     "Advice",
     "Condition",
+    "DrugClass",
     "Exercise",
     "Expr",
     "Finding",
@@ -61,7 +62,17 @@ def _yaml(text: str) -> Any:
     return yaml.load(text, Loader=_Loader)
 
 
-FILES = ("sources", "findings", "conditions", "rules", "advice", "lexicon", "interview", "texts")
+FILES = (
+    "sources",
+    "findings",
+    "conditions",
+    "rules",
+    "advice",
+    "lexicon",
+    "interview",
+    "texts",
+    "drugs",
+)
 
 
 def level_rank(level: str) -> int:
@@ -293,6 +304,15 @@ class QuestionGroup(_Model):
     sources: list[str] = Field(min_length=1)
 
 
+class DrugClass(_Model):
+    """Medicines by name, read in free text as the findings their class implies."""
+
+    id: str
+    name: str
+    findings: list[str] = Field(min_length=1)
+    drugs: list[str] = Field(min_length=1)
+
+
 class ScreenItem(_Model):
     """A red flag of the screen that every complete assessment has answered."""
 
@@ -401,6 +421,7 @@ class KnowledgeBase(_Model):
     lexicon: dict[str, LexiconEntry]
     interview: list[QuestionGroup]
     screening: list[ScreenItem]
+    drugs: list[DrugClass]
     texts: Texts
     # Background rate of each finding among people with a clicking back and none of the listed
     # conditions, used where a condition does not list a finding.
@@ -512,6 +533,8 @@ def load_from_texts(
     unique(interview, "interview")
     screening = build("interview", "screening", ScreenItem)
     unique(screening, "screening")
+    drugs = build("drugs", "classes", DrugClass)
+    unique(drugs, "drugs")
     texts_model = _validated(Texts, raw["texts"], "texts.yaml", problems)
 
     background: dict[str, float] = {}
@@ -597,6 +620,9 @@ def load_from_texts(
                 problems.append(f"interview.yaml:{g.id}.item_text: '{fid}' is not one of its items")
     for item in screening:
         need_finding(f"interview.yaml:screening.{item.id}", item.id)
+    for dc in drugs:
+        for fid in dc.findings:
+            need_finding(f"drugs.yaml:{dc.id}", fid)
     if texts_model is not None:
         for reason, st in texts_model.scope.items():
             for fid in st.when_any:
@@ -631,6 +657,7 @@ def load_from_texts(
         lexicon=lexicon,
         interview=interview,
         screening=screening,
+        drugs=drugs,
         texts=texts_model,
         background=background,
         implied_by=(implied := _implied_by(findings)),

@@ -91,3 +91,30 @@ def test_spelling_slips_are_read_and_reported_but_never_cue_words_or_numbers() -
         start, end = c["span"]
         assert text[start:end] == c["from"]
     assert read("numbess in my leg").get("leg_numbness") is True
+
+
+@pytest.mark.parametrize(
+    ("text", "fids"),
+    [
+        ("On tacrolimus since the transplant.", {"immunosuppressed"}),
+        ("DH: capecitabine.", {"cancer_history", "immunosuppressed"}),
+        ("Takes enzalutamide.", {"cancer_history"}),
+        ("On zoledronic acid yearly.", {"osteoporosis"}),
+        ("DH: apixaban 5mg bd", {"anticoagulant_use"}),
+    ],
+)
+def test_medicines_by_name_are_read_as_their_class(text: str, fids: set[str]) -> None:
+    got = read(text)
+    assert all(got.get(f) is True for f in fids), got
+
+
+def test_someone_elses_medicine_is_not_the_persons() -> None:
+    assert read("My mum takes warfarin.").get("anticoagulant_use") is None
+
+
+def test_every_drug_class_names_known_findings() -> None:
+    from crepitus import kb
+
+    knowledge = kb.load()
+    for dc in knowledge.drugs:
+        assert dc.drugs and set(dc.findings) <= set(knowledge.findings)

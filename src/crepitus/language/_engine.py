@@ -290,6 +290,10 @@ def _build() -> Engine:
         )
     if problems:
         raise kb.KnowledgeError(problems)
+    for dc in knowledge.drugs:
+        # A medicine's name is a plain mention of what its class implies (drugs.yaml).
+        for fid in dc.findings:
+            add(matcher, Key("finding", fid, "term"), dc.drugs)
     for cat, triggers in _rules.TRIGGERS.items():
         by_dir: dict[str, list[str]] = {}
         for phrase, direction in triggers:
