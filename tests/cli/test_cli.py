@@ -1,4 +1,8 @@
-"""The command line, driven as a person or a script would: real processes, real exit codes."""
+"""The command line, driven as a person or a script would: its entry point with real exit codes.
+
+Most tests call ``crepitus.cli.main`` in this process (the reader is built once, not once per
+command); ``test_a_real_process`` runs the installed command itself, as a smoke test.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from crepitus import kb
+from tests.helpers import crepitus_command
 
 EXE = [sys.executable, "-m", "crepitus"]
 ENV = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "100"}
@@ -19,10 +24,24 @@ ENV = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "100"}
 def run(
     *args: str, stdin: str | None = None, columns: int = 100
 ) -> subprocess.CompletedProcess[str]:
-    env = {**ENV, "COLUMNS": str(columns)}
-    return subprocess.run(
-        [*EXE, *args], input=stdin, capture_output=True, text=True, env=env, timeout=60
-    )
+    """``crepitus ARGS`` through its entry point, in this process: output, errors, exit status."""
+    env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": str(columns)}
+    return crepitus_command(list(args), env, stdin)
+
+
+def test_a_real_process() -> None:
+    """The installed command, in its own process: status, output and a one-line error."""
+    env = {**ENV, "COLUMNS": "100"}
+    ok = subprocess.run(
+        [*EXE, "assess", "My back clicks when I twist, no pain", "--age", "30"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert ok.returncode == 0 and "Provisional" in ok.stdout
+    bad = subprocess.run(
+        [*EXE, "assess", "--json", "-"], input="{", capture_output=True, text=True, env=env,
+        timeout=60,
+    )  # fmt: skip
+    assert bad.returncode == 2 and len(bad.stderr.splitlines()) == 1
 
 
 def one_line_error(proc: subprocess.CompletedProcess[str], status: int = 2) -> str:

@@ -1,4 +1,5 @@
-"""`crepitus diary`, driven as a person or a script would: real processes on a real SQLite file."""
+"""`crepitus diary`, driven as a person or a script would: the command's entry point (in this
+process) on a real SQLite file; a few tests run a real process."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.helpers import crepitus_command
 
 EXE = [sys.executable, "-m", "crepitus"]
 T0 = datetime(2026, 10, 1, 9, tzinfo=UTC)
@@ -41,9 +44,7 @@ def run(db: Path) -> Run:
     }
 
     def go(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*EXE, *args], input=stdin, capture_output=True, text=True, env=env, timeout=120
-        )
+        return crepitus_command(list(args), env, stdin)
 
     return go
 

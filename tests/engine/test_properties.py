@@ -179,3 +179,35 @@ def test_arbitrary_input_gives_an_assessment_or_a_case_error(raw: dict[str, Any]
         assert exc.problems and all(p.msg for p in exc.problems)
     else:
         assert out["triage"]["level"] in RANK
+
+
+def test_not_sure_never_gives_more_than_yes_would() -> None:
+    # Exhaustive over every finding a "not sure" rule names, in the contexts that matter: "not
+    # sure" turning into "yes" is adding a present finding, which must never lower the level.
+    from crepitus import kb as _kb
+
+    unsure_ids = sorted(
+        {e.not_sure for r in K.rules for e in _walk(r.when) if isinstance(e, _kb.NotSure)}
+    )
+    contexts: list[dict[str, bool | None]] = [
+        {},
+        {"pain": True},
+        {"pain": False},
+        {"back_sound": True, "pain": True},
+    ]
+    for fid in unsure_ids:
+        for ctx in contexts:
+            for age in (None, 30, 70):
+                assert rank({**ctx, fid: True}, age) >= rank({**ctx, fid: None}, age), (fid, ctx)
+
+
+def _walk(expr: Any) -> Any:
+    from crepitus import kb as _kb
+
+    yield expr
+    for child in (
+        getattr(expr, "all", None)
+        or getattr(expr, "any", None)
+        or (expr.at_least.of if isinstance(expr, _kb.AtLeast) else [])
+    ):
+        yield from _walk(child)
