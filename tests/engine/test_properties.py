@@ -7,11 +7,11 @@
 - A life-threat finding always gives emergency_ambulance.
 - No valid case crashes the engine; every invalid one raises CaseError only.
 
-The one documented exception to "a present finding never lowers the level" is the present side
-of a rule's exception (``unless.present``, the stenosis pattern): confirming legs that tire on
-walking and ease on sitting, for months, with bladder, bowel and saddle confirmed normal, turns a
-cauda equina emergency into a routine stenosis consultation. Those findings are listed by the
-knowledge base itself, not here.
+The documented exceptions to "a present finding never lowers the level": the present side of a
+rule's exception (``unless.present``, the stenosis pattern: confirming legs that tire on walking
+and ease on sitting, for months, with bladder, bowel and saddle confirmed normal, turns a cauda
+equina emergency into a routine stenosis consultation), and the age bands, which give the age
+and so end the cautious reading of a missing one. Both are listed by the knowledge base itself.
 """
 
 from __future__ import annotations
@@ -29,8 +29,12 @@ K = kb.load()
 FINDINGS = sorted(K.findings)
 RED_FLAGS = sorted(f.id for f in K.findings.values() if f.red_flag)
 LIFE_THREATS = sorted(K.texts.scope["life_threat"].when_any)
-# Findings whose confirmed presence can complete a rule's exception (see the module docstring).
-EXCEPTION_PRESENT = {f for r in K.rules if r.unless for f in r.unless.present}
+# Findings whose confirmed presence can complete a rule's exception (see the module docstring),
+# and age bands: saying "under 16" is giving the age, which ends the cautious reading of a
+# missing one (over 50 assumed) as giving the number does.
+EXCEPTION_PRESENT = {f for r in K.rules if r.unless for f in r.unless.present} | {
+    f.id for f in K.findings.values() if f.group == "demographic"
+}
 SCREEN = sorted(i.id for i in K.screening)
 
 evidence = st.dictionaries(st.sampled_from(FINDINGS), st.booleans(), max_size=20)
