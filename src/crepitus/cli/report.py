@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from crepitus import kb
-from crepitus.report.view import provisional_view
+from crepitus.report.view import level_names, provisional_view
 
 __all__ = ["LEVEL_STYLE", "provisional_lines", "render_assessment"]
 
@@ -61,10 +61,7 @@ def _bullets(items: Sequence[Any], key: str = "text") -> Table:
 
 
 def _level_name(knowledge: kb.KnowledgeBase, level: str) -> str:
-    for key, text in knowledge.texts.levels.items():
-        if key == level:
-            return text.name
-    return level.replace("_", " ")
+    return level_names(knowledge)[level]
 
 
 def _phrases(knowledge: kb.KnowledgeBase) -> Mapping[str, str]:

@@ -20,7 +20,6 @@ from crepitus import kb
 
 __all__ = [
     "EMERGENCY_LEVELS",
-    "LEVEL_NAMES",
     "SAFETY_NET_HEADINGS",
     "Answer",
     "Cause",
@@ -38,28 +37,6 @@ __all__ = [
 
 EMERGENCY_LEVELS = frozenset({"emergency", "emergency_ambulance"})
 
-#: Short plain names for the triage levels, for labels such as "Level: ...".
-LEVEL_NAMES: dict[str, str] = {
-    "self_care": "Look after it yourself",
-    "consultation": "See a doctor or physiotherapist in the coming days to weeks",
-    "consultation_24": "See a doctor within 24 hours",
-    "emergency": "Go to an emergency department now",
-    "emergency_ambulance": "Call an ambulance now",
-}
-
-#: Wording of a provisional result, when a stored result's knowledge base lacks it.
-_PHRASES: dict[str, str] = {
-    "provisional_notice": (
-        "This advice is provisional: we have not asked about {items}. If any of these applies, "
-        "get help as the list of warning signs says."
-    ),
-    "provisional_emergency": (
-        "We stopped the questions here so that you can get help quickly. Tell the staff about "
-        "your symptoms."
-    ),
-    "not_asked_heading": "Not asked yet",
-    "unsure_heading": "You were not sure about",
-}
 #: Up to this many items are named in the notice's sentence; more are listed under it.
 _INLINE_ITEMS = 3
 
@@ -184,7 +161,7 @@ class ReportView:
     corrections: list[str] = field(default_factory=list)
     #: "Not sure" answers to warning signs, in plain words (also when the screen is complete).
     unsure: list[str] = field(default_factory=list)
-    unsure_heading: str = _PHRASES["unsure_heading"]
+    unsure_heading: str = ""  # texts.yaml's, set by build_view
     in_scope: bool = True
     scope_reason: str | None = None
     scope_text: str | None = None
@@ -230,20 +207,13 @@ def _texts(items: Any) -> list[str]:
 
 
 def _phrase(knowledge: kb.KnowledgeBase, key: str) -> str:
-    phrases = getattr(getattr(knowledge, "texts", None), "phrases", None) or {}
-    return str(phrases.get(key) or _PHRASES[key])
+    return knowledge.texts.phrases[key]
 
 
 def level_names(knowledge: kb.KnowledgeBase | None = None) -> dict[str, str]:
-    """The levels' short plain names, from the knowledge base's texts where it has them."""
+    """The levels' short plain names ("See a doctor within 24 hours"), from ``texts.yaml``."""
     knowledge = knowledge or kb.load()
-    texts = getattr(knowledge, "texts", None)
-    out = dict(LEVEL_NAMES)
-    for level, text in (getattr(texts, "levels", None) or {}).items():
-        name = getattr(text, "name", None)
-        if name:
-            out[str(level)] = str(name)
-    return out
+    return {str(level): text.name for level, text in knowledge.texts.levels.items()}
 
 
 def _lower_first(text: str) -> str:
