@@ -38,6 +38,7 @@ __all__ = [
     "level_rank",
     "load",
     "load_from_texts",
+    "short_texts",
 ]
 
 #: Triage levels, least to most urgent (the contract's order).
@@ -685,6 +686,17 @@ def _implied_by(findings: Mapping[str, Finding]) -> dict[str, frozenset[str]]:
             out.setdefault(x, set()).add(f.id)
             stack.extend(findings[x].implies)
     return {k: frozenset(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=4)
+def short_texts(knowledge: KnowledgeBase) -> dict[str, str]:
+    """The short line each finding has in a question group ("A fever, chills or night sweats"),
+    the first one where several groups word it."""
+    out: dict[str, str] = {}
+    for g in knowledge.interview:
+        for fid, text in g.item_text.items():
+            out.setdefault(fid, text)
+    return out
 
 
 @lru_cache(maxsize=1)

@@ -20,7 +20,8 @@ def assess_case(case: Case, knowledge: kb.KnowledgeBase | None = None) -> dict[s
     ev = case.evidence(knowledge)
     tri = triage(ev, knowledge, case.details)
     where = scope(ev, knowledge)
-    screen = screening(case, ev, knowledge, str(where.get("reason", "in")))
+    scope_reason = str(where.get("reason", "in"))
+    screen = screening(case, ev, knowledge, scope_reason)
     provisional = not screen["complete"]
     tri["provisional"] = provisional
     notes = contradiction_notes(case, knowledge)
@@ -38,7 +39,7 @@ def assess_case(case: Case, knowledge: kb.KnowledgeBase | None = None) -> dict[s
         ev.present(),
         conditions,
         knowledge,
-        scope=str(where.get("reason", "in")),
+        scope=scope_reason,
         provisional=provisional,
         known=ev.known,
         sex=case.sex,

@@ -27,7 +27,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from crepitus import kb
-from crepitus.engine.evidence import AGE_MAX, AgeRange, Evidence
+from crepitus.engine.evidence import AGE_MAX, AgeRange, Evidence, close_absences
 from crepitus.engine.trends import Trends, compute_trends
 from crepitus.errors import CaseError, Problem
 
@@ -172,14 +172,12 @@ class Case:
     def confirmed(self, knowledge: kb.KnowledgeBase) -> dict[str, bool]:
         """Findings the person answered or logged, what they imply, and what an answered absence
         rules out (no pain -> no sharp pain). Never the reader's guess alone."""
-        out: dict[str, bool] = {}
-        for fid, fact in self.facts.items():
-            if _is_confirmed(fact, self.facts, self.age_origin):
-                out[fid] = fact.present
-        for fid in [f for f, v in out.items() if not v]:
-            for child in knowledge.implied_by.get(fid, ()):
-                out.setdefault(child, False)
-        return out
+        answered = {
+            fid: fact.present
+            for fid, fact in self.facts.items()
+            if _is_confirmed(fact, self.facts, self.age_origin)
+        }
+        return close_absences(answered, knowledge.implied_by)
 
     def age_range(self) -> AgeRange:
         if self.age is not None:
@@ -206,7 +204,6 @@ class Case:
             confirmed=self.confirmed(knowledge),
             unsure=self.unsure,
             age=self.age_range(),
-            subject=self.subject,
         )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["AGE_MAX", "AgeRange", "Evidence"]
+__all__ = ["AGE_MAX", "AgeRange", "Evidence", "close_absences"]
 
 AGE_MAX = 120
 
@@ -60,7 +60,18 @@ class Evidence:
     confirmed: Mapping[str, bool] = field(default_factory=dict)
     unsure: frozenset[str] = frozenset()
     age: AgeRange = AgeRange()
-    subject: str = "self"
 
     def present(self) -> set[str]:
         return {k for k, v in self.known.items() if v}
+
+
+def close_absences(
+    known: Mapping[str, bool], implied_by: Mapping[str, frozenset[str]]
+) -> dict[str, bool]:
+    """``known`` with what follows from its absences: without pain there is no sharp pain."""
+    out = dict(known)
+    for fid, present in known.items():
+        if not present:
+            for child in implied_by.get(fid, ()):
+                out.setdefault(child, False)
+    return out

@@ -26,7 +26,7 @@ another person.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -34,7 +34,7 @@ from typing import Any
 from crepitus import kb
 from crepitus.engine.case import Case, TextReader, build_case
 from crepitus.engine.differential import expected_information_gain, posterior
-from crepitus.engine.evidence import Evidence
+from crepitus.engine.evidence import Evidence, close_absences
 from crepitus.engine.screening import item_question, scope, screen_items, screening
 from crepitus.engine.triage import CompiledRule, compiled_rules, evaluate, lowering_items, triage
 from crepitus.engine.wording import third_person
@@ -55,16 +55,6 @@ def _by_finding(knowledge: kb.KnowledgeBase) -> dict[str, list[CompiledRule]]:
         for fid in c.findings:
             by_finding.setdefault(fid, []).append(c)
     return by_finding
-
-
-def _closed(known: Mapping[str, bool], implied_by: Mapping[str, frozenset[str]]) -> dict[str, bool]:
-    """Add what follows from absences: without pain there is no sharp pain."""
-    out = dict(known)
-    for fid, present in known.items():
-        if not present:
-            for child in implied_by.get(fid, ()):
-                out.setdefault(child, False)
-    return out
 
 
 def _can_raise(
@@ -203,62 +193,61 @@ def next_question(data: Any, read_text: TextReader | None = None) -> dict[str, A
 
     # A denial read from the text is not the last word: for what to ask, it counts as unknown
     # until answered (what the text says is present stays, the safe reading).
-    known = _closed(
+    known = close_absences(
         {k: v for k, v in ev.known.items() if v or k in ev.confirmed}, knowledge.implied_by
     )
     known.update(ev.confirmed)
     ev_closed = replace(ev, known=known)
     # Screening items for the other kind of subject are never asked ("are you unresponsive?").
-    elsewhere = {i.id for i in knowledge.screening if i.only_for not in (None, case.subject)}
+    elsewhere = {i.id for i in knowledge.screening} - {
+        i.id for i in screen_items(knowledge, case.subject)
+    }
     asked = set(known) | case.asked_unknown | elsewhere
     unanswered_screen = {i["id"] for i in screen["items"] if i["state"] == "not_asked"}
     urgent = rank >= kb.level_rank("emergency")
+
+    def first_group(pick: Callable[[kb.QuestionGroup, str], bool]) -> dict[str, Any] | None:
+        """The first triage group that fits the case and has items ``pick`` wants asked."""
+        for g in knowledge.interview:
+            if g.phase != "triage" or not _group_fits(g, known, case, ev):
+                continue
+            items = [f for f in g.items if pick(g, f)]
+            if items:
+                return asker.group(g, items)
+        return None
+
+    def can_raise(g: kb.QuestionGroup, f: str) -> bool:
+        return f not in asked and _can_raise(f, ev_closed, rank, by_finding)
+
     if where.get("reason") == "other_body_part" and not urgent:
         # Not the lower back: ask the life threats (the screen), nothing about the back.
-        for g in knowledge.interview:
-            if g.screen and _group_fits(g, known, case, ev):
-                items = [f for f in g.items if f in unanswered_screen and f not in asked]
-                if items:
-                    return asker.group(g, items)
-        return asker.stop("out_of_scope")
+        step = first_group(lambda g, f: g.screen and f in unanswered_screen and f not in asked)
+        return step or asker.stop("out_of_scope")
 
     if urgent:
         # Questions that could make it an ambulance (a life threat, an injury, collapse, or a
         # follow-up to a present trigger), one group at a time.
-        for g in knowledge.interview:
-            if g.phase != "triage" or not _group_fits(g, known, case, ev):
-                continue
-            items = [
-                f for f in g.items if f not in asked and _can_raise(f, ev_closed, rank, by_finding)
-            ]
-            if items:
-                return asker.group(g, items)
+        step = first_group(can_raise)
+        if step is not None:
+            return step
         # Confirmations that could show the emergency is something else (every rule that put
         # it there has an exception still open).
         top = [c for c in compiled_rules(knowledge) if c.rank == rank and evaluate(c, ev)[0]]
         lowering = [lowering_items(c, ev) for c in top]
         if top and all(lowering):
             wanted = {f for items in lowering for f in items if f not in case.asked_unknown}
-            for g in knowledge.interview:
-                if g.phase != "triage" or not _group_fits(g, known, case, ev):
-                    continue
-                items = [f for f in g.items if f in wanted]
-                if items:
-                    return asker.group(g, items)
-        return asker.stop("emergency")
+            step = first_group(lambda g, f: f in wanted)
+        return step or asker.stop("emergency")
 
-    for g in knowledge.interview:
-        if g.phase != "triage" or not _group_fits(g, known, case, ev):
-            continue
-        items = []
-        for f in g.items:
-            if f in asked:
-                continue
-            screened = f in unanswered_screen or (g.kind == "age" and ev.age.exact is None)
-            if (g.screen and screened) or _can_raise(f, ev_closed, rank, by_finding):
-                items.append(f)
-        if items:
-            return asker.group(g, items)
+    def screen_or_raise(g: kb.QuestionGroup, f: str) -> bool:
+        if f in asked:
+            return False
+        screened = f in unanswered_screen or (g.kind == "age" and ev.age.exact is None)
+        return (g.screen and screened) or can_raise(g, f)
+
+    step = first_group(screen_or_raise)
+    if step is not None:
+        return step
 
     post = posterior(known, ev.age, knowledge)
     ranked = sorted(post.values(), reverse=True)

@@ -16,7 +16,6 @@ out of what the lower-back advice covers (``texts.yaml``, ``scope``).
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from crepitus import kb
@@ -25,7 +24,6 @@ from crepitus.engine.evidence import Evidence
 from crepitus.engine.wording import third_person
 
 __all__ = [
-    "SCREEN_STATES",
     "contradiction_notes",
     "item_question",
     "scope",
@@ -33,7 +31,6 @@ __all__ = [
     "screening",
 ]
 
-SCREEN_STATES = ("present", "absent", "unsure", "from_text", "not_asked")
 _ANSWERED = frozenset({"present", "absent", "unsure"})
 
 
@@ -47,17 +44,6 @@ def screen_items(
         threats = set(knowledge.texts.scope["life_threat"].when_any)
         items = [i for i in items if i.id in threats]
     return items
-
-
-@lru_cache(maxsize=4)
-def _screen_text(knowledge: kb.KnowledgeBase) -> dict[str, str]:
-    # The short line each screening item has in its screen group ("A fever, chills ...").
-    out: dict[str, str] = {}
-    for g in knowledge.interview:
-        for fid in g.items:
-            if fid in g.item_text:
-                out.setdefault(fid, g.item_text[fid])
-    return out
 
 
 def item_question(fid: str, knowledge: kb.KnowledgeBase, subject: str) -> str:
@@ -93,7 +79,8 @@ def screening(
     case: Case, ev: Evidence, knowledge: kb.KnowledgeBase, scope_reason: str = "in"
 ) -> dict[str, Any]:
     """The contract's ``screening`` object, with what is left to ask, ready to ask."""
-    short = _screen_text(knowledge)
+    short = kb.short_texts(knowledge)
+    notes = contradiction_notes(case, knowledge)
     items: list[dict[str, Any]] = []
     for si in screen_items(knowledge, case.subject, scope_reason):
         fid = si.id
@@ -121,7 +108,7 @@ def screening(
         if fid in case.contradicted:
             value, words = case.contradicted[fid]
             item["contradicts_text"] = {"read": "present" if value else "absent", "words": words}
-            item["note"] = contradiction_notes(case, knowledge)[fid]
+            item["note"] = notes[fid]
         items.append(item)
     if case.subject == "other":
         for i in items:

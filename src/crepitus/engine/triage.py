@@ -184,18 +184,8 @@ def lowering_items(rule: CompiledRule, ev: Evidence) -> list[str]:
     return [f for f in [*u.present, *u.absent, *u.not_present] if f not in conf]
 
 
-@lru_cache(maxsize=4)
-def _short_texts(knowledge: kb.KnowledgeBase) -> dict[str, str]:
-    # The short line a finding has in a question group ("a fever, chills or night sweats").
-    out: dict[str, str] = {}
-    for g in knowledge.interview:
-        for fid, text in g.item_text.items():
-            out.setdefault(fid, text)
-    return out
-
-
 def _plain_list(ids: list[str], knowledge: kb.KnowledgeBase) -> str:
-    short = _short_texts(knowledge)
+    short = kb.short_texts(knowledge)
     words = [(short.get(f) or knowledge.findings[f].label).rstrip(".") for f in ids]
     words = [w[:1].lower() + w[1:] for w in words]
     return words[0] if len(words) == 1 else "; ".join(words[:-1]) + " and " + words[-1]
