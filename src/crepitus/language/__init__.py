@@ -130,10 +130,17 @@ def corrections(text: str) -> list[dict[str, Any]]:
 
 
 def read(text: str, subject: str | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """(``parse``, ``demographics`` with ``subject``) in one call, for the core's case builder."""
+    """(``parse``, ``demographics`` with ``subject``) in one call, for the core's case builder:
+    whom the text is about is worked out once for both."""
     _check(text)
-    who = subject_of(text, subject) if text.strip() else (subject or "self")
-    return parse(text, who), {**demographics(text, who), "subject": who}
+    if not text.strip():
+        return [], {"age": None, "sex": None, "subject": subject or "self"}
+    from crepitus.language._parse import parse as _parse
+
+    if subject_of(text, subject) == "other":
+        p = _subject.patient_of(text)
+        return _parse(text, p.words), {"age": p.age, "sex": p.sex, "subject": "other"}
+    return _parse(text), {**_demographics(text), "subject": "self"}
 
 
 def warm_up() -> None:
