@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from crepitus import kb
+from crepitus.engine.evidence import AgeRange
 
 __all__ = ["MAX_EXERCISES", "care_plan"]
 
@@ -106,7 +107,7 @@ def _exercises(
 
 
 def _maybe_pregnant(
-    present: set[str], known: Mapping[str, bool], sex: str | None, age: Any
+    present: set[str], known: Mapping[str, bool], sex: str | None, age: AgeRange
 ) -> bool:
     if "pregnant" in known or sex == "male" or "postpartum" in present:
         return False
@@ -124,7 +125,7 @@ def care_plan(
     provisional: bool = False,
     known: Mapping[str, bool] | None = None,
     sex: str | None = None,
-    age: Any = None,
+    age: AgeRange | None = None,
 ) -> dict[str, Any]:
     """The care plan. ``scope`` is "in" or the out-of-scope reason; ``provisional`` is true while
     the red-flag screen is incomplete; ``known``/``sex``/``age`` let it say what to skip in a
