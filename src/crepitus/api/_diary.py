@@ -11,9 +11,7 @@ carry free text for the language reader.
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import unicodedata
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -312,24 +310,4 @@ async def export_diary_json(token: str, request: Request) -> Response:
 )
 async def export_diary_csv(token: str, request: Request) -> Response:
     diary = await _diary_or_404(request, token)
-    entries = [
-        dataclasses.replace(e, activity=csv_safe(e.activity), note=csv_safe(e.note))
-        for e in diary.entries
-    ]
-    return _download(export_csv(entries), "text/csv; charset=utf-8", "crepitus-diary.csv")
-
-
-#: What a spreadsheet may start a formula with, once it has trimmed and folded the cell.
-_FORMULA = frozenset("=+-@")
-_BLANKS = " \t\r\n\u00a0\u3000\ufeff"
-
-
-def csv_safe(text: str | None) -> str | None:
-    """A cell a spreadsheet will show as text: a leading apostrophe before anything that could
-    start a formula, also after leading blanks or line breaks, or as a fullwidth ＝ ＋ － ＠."""
-    if not text:
-        return text
-    folded = unicodedata.normalize("NFKC", text).lstrip(_BLANKS)
-    if folded[:1] in _FORMULA or text[0] in "\t\r\n":
-        return "'" + text
-    return text
+    return _download(export_csv(diary.entries), "text/csv; charset=utf-8", "crepitus-diary.csv")

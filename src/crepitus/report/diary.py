@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import threading
+import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -225,11 +226,20 @@ def export_json(entries: Sequence[StoredEntry], now: datetime | None = None) -> 
     return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
+#: What a spreadsheet may start a formula with, once it has trimmed and folded the cell.
+_FORMULA = frozenset("=+-@")
+_BLANKS = " \t\r\n\u00a0\u3000\ufeff"
+
+
 def _cell(text: str | None) -> str:
-    # A spreadsheet runs a cell starting with = + - @ as a formula: a note must never do that.
+    """A cell a spreadsheet will show as text: a leading apostrophe before anything that could
+    start a formula, also after leading blanks or line breaks, or as a fullwidth ＝ ＋ － ＠."""
     if not text:
         return ""
-    return "'" + text if text[0] in "=+-@\t\r" else text
+    folded = unicodedata.normalize("NFKC", text).lstrip(_BLANKS)
+    if folded[:1] in _FORMULA or text[0] in "\t\r\n":
+        return "'" + text
+    return text
 
 
 def export_csv(entries: Sequence[StoredEntry]) -> bytes:
