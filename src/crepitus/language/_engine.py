@@ -47,17 +47,18 @@ class Speller:
     Only slips that keep the first letter and the lexicon word at six letters or more: a missing,
     doubled or extra letter, or two neighbours swapped ("numbess", "stifness", "crakcing").
     Substitutions are left out because they turn real words into lexicon words ("hopping" ->
-    "popping"); so are English words that happen to be one slip away (``_ENGLISH``).
+    "popping"); so are English words that happen to be one slip away (``_ENGLISH``). rapidfuzz
+    finds the candidates (optimal string alignment distance 1); the kind of slip picks among them.
     """
 
     def __init__(self, known: set[str]) -> None:
         self.known = frozenset(known)
         self.long = frozenset(w for w in known if len(w) >= 6 and w.isalpha())
-        deletes: dict[str, set[str]] = {}
-        for w in self.long:
-            for i in range(1, len(w)):
-                deletes.setdefault(w[:i] + w[i + 1 :], set()).add(w)
-        self.deletes = {k: frozenset(v) for k, v in deletes.items()}
+        # Candidates by first letter and length, so each lookup compares a few dozen words.
+        buckets: dict[tuple[str, int], list[str]] = {}
+        for w in sorted(self.long):
+            buckets.setdefault((w[0], len(w)), []).append(w)
+        self.buckets = buckets
         self._cache: dict[str, str | None] = {}
 
     def correct(self, low: str) -> str | None:
@@ -73,17 +74,22 @@ class Speller:
     def _correct(self, low: str) -> str | None:
         if not 5 <= len(low) <= 30 or low in self.known or low in _ENGLISH or not low.isalpha():
             return None
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA, Hamming
+
+        n = len(low)
         # Kinds of slip, likeliest first; two candidates of one kind are too ambiguous to pick.
-        swapped = {
-            t
-            for i in range(1, len(low) - 1)
-            if (t := low[:i] + low[i + 1] + low[i] + low[i + 2 :]) in self.long
-        }
-        missing = set(self.deletes.get(low, ()))
-        extra = {d for i in range(1, len(low)) if (d := low[:i] + low[i + 1 :]) in self.long}
-        for found in (swapped, missing, extra):
+        for size in (n, n + 1, n - 1):  # swapped, missing, extra
+            pool = self.buckets.get((low[0], size), [])
+            found = [
+                c
+                for c, _, _ in process.extract(
+                    low, pool, scorer=OSA.distance, score_cutoff=1, limit=None
+                )
+                if size != n or Hamming.distance(low, c) == 2  # a swap, not a substitution
+            ]
             if found:
-                return found.pop() if len(found) == 1 else None
+                return found[0] if len(found) == 1 else None
         return None
 
 
