@@ -165,9 +165,11 @@ def _from_vitals(text: str, lay: _context.Layout) -> list[Mention]:
 # Muscle power in notes (MRC grades): "ankle DF 3/5", "EHL 4/5 L", "power 5/5 throughout".
 _POWER = re.compile(
     r"\b(?:power|strength|ankle\s+(?:df|pf|dorsiflexion|plantarflexion)|dorsiflexion|"
-    r"plantarflexion|df|pf|ehl|fhl|hip\s+flexion|knee\s+(?:extension|flexion)|quads|quadriceps|"
-    r"hamstrings|eversion|inversion|toe\s+extension|great\s+toe|myotomes?|l[2-5]|s1)\b"
-    r"[^.;\n]{0,25}?\b(?P<grade>[0-5])(?:[+-])?\s*/\s*5\b",
+    r"plantarflexion|df|pf|ehl|fhl|hip\s+(?:flexion|extension|abduction|flex|ext|abd)|"
+    r"knee\s+(?:extension|flexion|ext|flex)|quads|quadriceps|hamstrings|eversion|inversion|"
+    r"toe\s+extension|great\s+toe|myotomes?|l[2-5]|s1|legs?|lift)\b"
+    r"[^.;\n]{0,25}?\b(?P<grade>[0-5])(?:[+-])?\s*/\s*5\b"
+    r"(?P<both>\s*(?:bilat\w*|b/l|both\s+(?:sides|legs))\b)?",
     re.I,
 )
 #: MRC grade at or below which weakness counts as severe (moves against gravity at most).
@@ -188,6 +190,8 @@ def _from_power(text: str, lay: _context.Layout) -> list[Mention]:
     if grade >= 5:
         return [Mention("leg_weakness", "derived", a, b, "negated", False)]
     out = [Mention("leg_weakness", "derived", a, b)]
+    if any(m.group("both") for m, g in grades if g < 5):  # "hip flexion 4-/5 bilat"
+        out.append(Mention("bilateral_leg_symptoms", "derived", a, b))
     if grade <= SEVERE_GRADE:
         out.append(Mention("leg_weakness_severe", "derived", a, b))
     return out

@@ -52,7 +52,7 @@ _SPAN = _QUAL + _NUM + r"\s*-?\s*" + _UNIT
 
 # Found from their unit backwards: a number (with its qualifier) right before the unit, then
 # what leads into it ("for", "it's been", "x", "since") or follows it ("of", "now", "ago").
-_UNIT_RE = re.compile(r"\b" + _UNIT, re.I)
+_UNIT_RE = re.compile(r"(?<![^\W\d_])" + _UNIT, re.I)  # "2yr" too, not "holidays"
 _BEFORE_UNIT = re.compile(r"(?<![\w'])" + _QUAL + _NUM + r"\s*-?\s*$", re.I)
 _THE_PAST = re.compile(
     r"\b(?:over|in|during|within|throughout|for)\s+the\s+(?:past|last|previous)\s+"

@@ -44,7 +44,7 @@ TRIGGERS: Final[dict[Category, list[tuple[str, Direction]]]] = {
             stopped having, no issues with, no problems with, no trouble with, no difficulty, no
             episodes of, no new, not experienced, no ongoing, no further, resolution of, no
             significant, nothing like, nothing in the way of, don't get any, don't have any, not
-            any, no obvious
+            any, no obvious, declined, declines, refused, refuses
         """,
         ),
         *_each(
@@ -280,6 +280,7 @@ DURATION_LEADS: Final = words("the since for over during throughout past this")
 # "in the past" followed by these is a duration ("in the past few weeks").
 DURATION_UNITS: Final = words(
     "few couple several week weeks month months day days year years fortnight hour hours while"
+    " wk wks mth mths yr yrs"
 )
 # "used to" after a form of "be"/"get" is "accustomed to" ("I'm used to it").
 BE_GET: Final = words("am is are was were be been being get got getting 'm 's 're")
@@ -294,6 +295,7 @@ SHORTHAND: Final[dict[str, str]] = {
         "anaesth": "anaesthesia", "anesth": "anesthesia", "abdo": "abdominal",
         "pts": "patients", "yrs": "years", "wks": "weeks", "mths": "months", "bc": "because",
         "b/c": "because", "w/": "with", "thru": "through", "tho": "though", "wk": "week",
+        "yr": "year", "mth": "month", "mnth": "month", "mnths": "months",
     }.items() for v in (k, k.upper(), k.title())},
     "↓": "reduced", "↑": "increased", "⬇": "reduced", "⬆": "increased",
     "L": "left", "R": "right", "Lt": "left", "Rt": "right", "LT": "left",
