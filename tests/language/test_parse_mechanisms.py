@@ -61,6 +61,17 @@ def read(text: str, subject: str | None = None) -> dict[str, bool | None]:
         ("can't lift either leg properly (approx 3/5 bilat)", "leg_weakness_severe", True),
         ("sensation reduced L 1st web space", "leg_numbness", True),
         ("AF (declined anticoagulation).", "anticoagulant_use", False),
+        ("Waterworks and bowels normal.", "bladder_dysfunction", False),
+        ("Waterworks and legs are fine.", "bladder_dysfunction", False),
+        ("My leg is numb and my bladder is fine.", "leg_numbness", True),
+        ("numb bum and bowels normal", "saddle_numbness", True),
+        ("a lump in my tummy that throbs", "pulsatile_mass", True),
+        ("he's struggling to get his breath", "breathless", True),
+        (
+            "when I wipe it feels like I'm wiping someone elses bum, sort of numb",
+            "saddle_numbness",
+            True,
+        ),
         ("On apixaban for AF.", "anticoagulant_use", True),
         # cue scope by clause
         ("even when I'm not, weird numb feeling in my bum", "saddle_numbness", True),

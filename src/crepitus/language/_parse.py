@@ -83,8 +83,22 @@ def mentions(
     for _, _, start, end in kept:
         for j in range(start, end):
             taken[j] = True
+    # The denial that ends a phrase of absence also covers what is listed before it: "are fine"
+    # in "waterworks and legs are fine" denies the waterworks too.
+    ends = {end for _, kind, _, end in kept if kind == "absent"}
+    for start, end, cat, way in trig_raw:
+        if cat == "negated" and way == "backward" and end in ends:
+            for j in range(start, end):
+                taken[j] = False
     trigs = _context.triggers(lay, trig_raw, taken, patient)
 
+    # Ends of words listed right before a phrase of absence ending in a state ("X and Y normal").
+    listed_before: set[int] = set()
+    for _, kind, start, end in kept:
+        if kind == "absent" and lay.norms[end - 1] in _rules.STATE_WORDS:
+            j = start - 1
+            if j > 0 and lay.norms[j] in ("and", ",", "&", "or", "/"):
+                listed_before.add(j)
     direct: list[Mention] = []
     cued: list[Mention] = []
     answered = _context.answered_no(lay) if "?" in lay.texts else frozenset()
@@ -102,7 +116,9 @@ def mentions(
                 assertion = "affirmed" if _context.denied_next_to(trigs, start, lay) else "negated"
             elif assertion == "affirmed":
                 assertion = "negated"
-        if (
+        if kind == "deny" and assertion == "affirmed" and end in listed_before:
+            assertion = "negated"  # "waterworks and bowels normal"
+        elif (
             kind == "deny"
             and assertion == "negated"
             and not _context.denied(trigs, start, end, lay)
@@ -151,12 +167,13 @@ def _resolve(
     """A cued phrase if its context holds, with its assertion and the span it was read from."""
     entry = eng.entries[c.fid]
     sent, seg = lay.sent[c.start], lay.seg[c.start]
-    # A cued phrase inside the phrase of a finding of another kind is that finding's ("all day"
-    # in "sit all day"); of the same kind, it can add to it ("squat" in "pops when I squat").
+    # A cued phrase inside a longer phrase of a finding of another kind is that finding's ("all
+    # day" in "sit all day"); of the same kind, it can add to it ("squat" in "pops when I squat").
+    # The very same words can be read both ways ("a lump that throbs": pain, and a pulsing lump).
     kind_of = eng.groups.get(c.fid)
     if any(
         m.fid != c.fid and eng.groups.get(m.fid) != kind_of and m.start <= c.start
-        and c.end <= m.end
+        and c.end <= m.end and m.end - m.start > c.end - c.start
         for m in strong
     ):  # fmt: skip
         return None

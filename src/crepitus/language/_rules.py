@@ -195,7 +195,10 @@ TRIGGERS: Final[dict[Category, list[tuple[str, Direction]]]] = {
             anything like, never felt like this, never had this before, never had it before, nothing
             like this before, never experienced anything like, not like anything i've had,
             without trying, without meaning to, without dieting, without doing anything, without
-            any reason, without warning, without thinking, without fail
+            any reason, without warning, without thinking, without fail, like someone else's,
+            like somebody else's, someone else's bum, somebody else's bum, someone else's bottom,
+            somebody else's bottom, like it belongs to someone else, like it's not mine,
+            like someone elses, someone elses bum, someone elses bottom
         """,
         ),
     ],
@@ -275,6 +278,8 @@ HISTORY_OF: Final = frozenset(["history of", "hx of", "hx", "h/o"])
 NOTE_DURATION: Final = re.compile(
     r"\d+(?:/(?:7|52|12))?|\d+-?(?:day|week|month|year)s?|\d+(?:h|hr|hrs|d|w|wk|wks|m|mo|y|yr|yrs)"
 )
+# Words of a normal state that end a phrase of absence ("bowels normal", "legs are fine").
+STATE_WORDS: Final = words("normal fine ok okay unremarkable intact nad")
 # "last year" after these is a current duration ("for the last year", "since last year").
 DURATION_LEADS: Final = words("the since for over during throughout past this")
 # "in the past" followed by these is a duration ("in the past few weeks").
