@@ -321,6 +321,9 @@ class ScreenItem(_Model):
     # "other": asked only of someone answering for another person (a person filling in a form
     # is not unresponsive).
     only_for: Literal["self", "other"] | None = None
+    # ...unless one of these is present: then it is asked of everyone (a fever makes drowsiness
+    # or confusion a sign of sepsis, and the person may be a clinician or able to say so).
+    also_if: list[str] = []
     # Its plain words in lists ("Not asked yet"), where the group's short line needs the group's
     # heading to make sense ("Numbness" under "in a leg or foot").
     text: str | None = None
@@ -621,6 +624,8 @@ def load_from_texts(
                 problems.append(f"interview.yaml:{g.id}.item_text: '{fid}' is not one of its items")
     for item in screening:
         need_finding(f"interview.yaml:screening.{item.id}", item.id)
+        for fid in item.also_if:
+            need_finding(f"interview.yaml:screening.{item.id}.also_if", fid)
     for dc in drugs:
         for fid in dc.findings:
             need_finding(f"drugs.yaml:{dc.id}", fid)

@@ -18,7 +18,7 @@ from tests.helpers import RANK
 import crepitus
 
 HERE = Path(__file__).parent
-BATCHES = ["blind_patients.yaml", "blind_notes.yaml", "blind_final.yaml"]
+BATCHES = ["blind_patients.yaml", "blind_notes.yaml", "blind_final.yaml", "blind_final2.yaml"]
 # Vignettes whose truth is an answer of "not sure" (the writer's note says so): the simulated
 # patient here answers only yes or no, so it cannot play them; tests/engine/test_screening.py
 # holds "not sure" on every cauda equina item instead.

@@ -167,7 +167,7 @@ def _confirm_step(
 def _recheck_step(case: Case, knowledge: kb.KnowledgeBase, asker: _Asker) -> dict[str, Any] | None:
     """The second, concrete asking of red flags answered "not sure" (once each)."""
     items = []
-    for si in screen_items(knowledge, case.subject):
+    for si in screen_items(knowledge, case.subject, present=case.present()):
         if si.again and si.id in case.asked_unknown and si.id not in case.rechecked:
             text = si.again_other or third_person(si.again) if asker.other else si.again
             items.append({"id": si.id, "text": text, "recheck": True})
@@ -200,7 +200,7 @@ def next_question(data: Any, read_text: TextReader | None = None) -> dict[str, A
     ev_closed = replace(ev, known=known)
     # Screening items for the other kind of subject are never asked ("are you unresponsive?").
     elsewhere = {i.id for i in knowledge.screening} - {
-        i.id for i in screen_items(knowledge, case.subject)
+        i.id for i in screen_items(knowledge, case.subject, present=case.present())
     }
     asked = set(known) | case.asked_unknown | elsewhere
     unanswered_screen = {i["id"] for i in screen["items"] if i["state"] == "not_asked"}

@@ -35,11 +35,19 @@ _ANSWERED = frozenset({"present", "absent", "unsure"})
 
 
 def screen_items(
-    knowledge: kb.KnowledgeBase, subject: str, scope_reason: str = "in"
+    knowledge: kb.KnowledgeBase,
+    subject: str,
+    scope_reason: str = "in",
+    present: frozenset[str] | set[str] = frozenset(),
 ) -> list[kb.ScreenItem]:
-    """The screening items that apply to someone answering as ``subject``. For another body
-    part only the life threats apply: the lower back's red flags are not what was asked about."""
-    items = [i for i in knowledge.screening if i.only_for in (None, subject)]
+    """The screening items that apply to someone answering as ``subject``, given what is
+    ``present``. For another body part only the life threats apply: the lower back's red flags
+    are not what was asked about."""
+    items = [
+        i
+        for i in knowledge.screening
+        if i.only_for in (None, subject) or any(f in present for f in i.also_if)
+    ]
     if scope_reason == "other_body_part":
         threats = set(knowledge.texts.scope["life_threat"].when_any)
         items = [i for i in items if i.id in threats]
@@ -82,7 +90,7 @@ def screening(
     short = kb.short_texts(knowledge)
     notes = contradiction_notes(case, knowledge)
     items: list[dict[str, Any]] = []
-    for si in screen_items(knowledge, case.subject, scope_reason):
+    for si in screen_items(knowledge, case.subject, scope_reason, case.present()):
         fid = si.id
         item: dict[str, Any] = {
             "id": fid,

@@ -205,6 +205,9 @@ def _pain_like(m: Mention, eng: Engine) -> bool:
     )
 
 
+_HISTORY_FORM: Final = re.compile(r"\b(?:hx|history)\s*$", re.I)
+
+
 def _from_durations(
     text: str, lay: _context.Layout, found: list[Mention], eng: Engine
 ) -> list[Mention]:
@@ -240,7 +243,9 @@ def _from_durations(
             elif eng.groups.get(owner.fid) == "sound" or owner.fid in _EVENTS:
                 ok = seg in segs_pain or lay.sent[a] in sents_pain
             else:
-                ok = False
+                # "2-yr hx bilateral leg heaviness and aching": a note's history is of the
+                # whole complaint it introduces.
+                ok = bool(_HISTORY_FORM.search(text[d.start : d.end])) and lay.sent[a] in sents_pain
         else:
             tokens = [j for j in range(n) if lay.seg[j] == seg]
             rest = [j for j in tokens if not a <= j < b and not lay.punct[j]

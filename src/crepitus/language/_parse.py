@@ -136,6 +136,15 @@ def mentions(
         {lay.sent[j] for j, w in enumerate(lay.norms) if w in _rules.ONSET_WORDS} if cued else set()
     )
     resolved = [r for c in cued if (r := _resolve(c, direct, strong, words, lay, eng, onsets))]
+    # A context made of cued phrases: "leg heaviness on walking, eased by sitting" is
+    # claudication once "heaviness" by a leg word has been read as a leg symptom.
+    done = {(m.fid, m.start) for m in resolved}
+    pending = [c for c in cued if (c.fid, c.start) not in done]
+    if pending and resolved:
+        wider = direct + resolved
+        resolved += [
+            r for c in pending if (r := _resolve(c, wider, strong, words, lay, eng, onsets))
+        ]
     return direct + resolved, lay
 
 

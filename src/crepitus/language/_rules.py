@@ -198,7 +198,8 @@ TRIGGERS: Final[dict[Category, list[tuple[str, Direction]]]] = {
             any reason, without warning, without thinking, without fail, like someone else's,
             like somebody else's, someone else's bum, somebody else's bum, someone else's bottom,
             somebody else's bottom, like it belongs to someone else, like it's not mine,
-            like someone elses, someone elses bum, someone elses bottom
+            like someone elses, someone elses bum, someone elses bottom, it's someone else's,
+            it is someone else's, its someone elses, it's somebody else's
         """,
         ),
     ],
