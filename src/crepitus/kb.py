@@ -392,6 +392,9 @@ class LexiconEntry(_Model):
     history_counts: bool = False
     # Phrases that count when said of a blood relative (a family history).
     family: list[str] = []
+    # Phrases that say nothing alone but, under a cue of doubt, mean "not sure" of the finding
+    # ("I'm not sure it feels the same when I wipe"); read in the context `cue_words` asks for.
+    doubt: list[str] = []
 
 
 #: Phrases every surface needs, checked at load (``texts.yaml``).

@@ -65,9 +65,8 @@ def test_the_journey_never_under_triages(v: dict[str, Any]) -> None:
     assert RANK[journey(v)] >= lowest_ok(v), v["text"]
 
 
-# final-17's doubt ("when I wipe ... I'm not sure it feels the same as usual") is not read from the
-# words yet: a known gap of the reader, caught only when the person answers "not sure".
-@pytest.mark.parametrize("v", [v for v in vignettes() if v["id"] == "final-29"], ids=str)
+# Doubt in the person's own words ("when I wipe ... I'm not sure it feels the same as usual").
+@pytest.mark.parametrize("v", [v for v in vignettes() if v["id"] in NEEDS_NOT_SURE], ids=str)
 def test_doubt_in_the_words_alone_is_never_under_triaged(v: dict[str, Any]) -> None:
     case = {**base(v), "text": v["text"]}
     assert RANK[crepitus.assess(case)["triage"]["level"]] >= lowest_ok(v), v["text"]

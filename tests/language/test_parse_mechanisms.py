@@ -139,3 +139,18 @@ def test_every_drug_class_names_known_findings() -> None:
     knowledge = kb.load()
     for dc in knowledge.drugs:
         assert dc.drugs and set(dc.findings) <= set(knowledge.findings)
+
+
+@pytest.mark.parametrize(
+    ("text", "fid", "assertion"),
+    [
+        ("I'm not sure it feels the same when I wipe.", "saddle_numbness", "uncertain"),
+        ("It feels the same when I wipe.", "saddle_numbness", None),
+        ("Not sure my back feels the same.", "saddle_numbness", None),
+        ("I'm not sure if my wee is slower to get going?", "bladder_dysfunction", "uncertain"),
+        ("My back is slow to get going in the morning.", "bladder_dysfunction", None),
+    ],
+)
+def test_doubt_words_mean_not_sure_only_in_doubt(text: str, fid: str, assertion: str | None) -> None:
+    got = {m["id"]: m["assertion"] for m in parse(text)}
+    assert got.get(fid) == assertion, got

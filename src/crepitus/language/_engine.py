@@ -15,7 +15,7 @@ from crepitus.language import _rules
 from crepitus.language._morph import lemma
 from crepitus.language._rules import words
 
-Kind = Literal["term", "absent", "deny", "cued", "family"]
+Kind = Literal["term", "absent", "deny", "cued", "family", "doubt"]
 Scope = Literal["nearest", "segment", "sentence"]
 
 
@@ -280,6 +280,7 @@ def _build() -> Engine:
         add(matcher, Key("finding", fid, "absent"), e.absent)
         add(matcher, Key("finding", fid, "deny"), e.deny_only)
         add(matcher, Key("finding", fid, "cued"), e.cued)
+        add(matcher, Key("finding", fid, "doubt"), e.doubt)
         # A family phrase written in `exact` keeps its capitals ("AS", not "as").
         caps = [p for p in e.family if p in e.exact]
         add(matcher, Key("finding", fid, "family"), [p for p in e.family if p not in caps])

@@ -63,7 +63,7 @@ def mentions(
                 trig_raw.append((start, end, key.name, key.sub))
 
     # Within a finding, a phrase inside a longer (or equal, stronger) outright phrase gives way.
-    rank = {"family": 0, "term": 1, "absent": 2, "deny": 3, "cued": 4}
+    rank = {"family": 0, "term": 1, "absent": 2, "deny": 3, "cued": 4, "doubt": 5}
     found.sort(key=lambda f: (f[2] - f[3], rank[f[1]], f[2]))
     kept: list[tuple[str, str, int, int]] = []
     for fid, kind, start, end in found:
@@ -124,7 +124,10 @@ def mentions(
             and not _context.denied(trigs, start, end, lay)
         ):
             continue  # "I couldn't pass urine" is not a denial of bladder trouble
-        if kind == "cued":
+        if kind == "doubt":
+            if assertion == "uncertain":  # only doubt gives these words a meaning
+                cued.append(Mention(fid, "cued", start, end, assertion))
+        elif kind == "cued":
             cued.append(Mention(fid, kind, start, end, assertion))
         elif kind != "deny" or assertion == "negated":
             present = _present(assertion, eng.entries[fid], family_ok)
