@@ -151,6 +151,8 @@ def test_every_drug_class_names_known_findings() -> None:
         ("My back is slow to get going in the morning.", "bladder_dysfunction", None),
     ],
 )
-def test_doubt_words_mean_not_sure_only_in_doubt(text: str, fid: str, assertion: str | None) -> None:
+def test_doubt_words_mean_not_sure_only_in_doubt(
+    text: str, fid: str, assertion: str | None
+) -> None:
     got = {m["id"]: m["assertion"] for m in parse(text)}
     assert got.get(fid) == assertion, got
