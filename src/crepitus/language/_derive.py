@@ -205,7 +205,7 @@ def _pain_like(m: Mention, eng: Engine) -> bool:
     )
 
 
-_HISTORY_FORM: Final = re.compile(r"\b(?:hx|history)\s*$", re.I)
+_HISTORY_FORM: Final = re.compile(r"\b(?:hx|history|of)\s*$", re.I)
 
 
 def _from_durations(
@@ -243,9 +243,12 @@ def _from_durations(
             elif eng.groups.get(owner.fid) == "sound" or owner.fid in _EVENTS:
                 ok = seg in segs_pain or lay.sent[a] in sents_pain
             else:
-                # "2-yr hx bilateral leg heaviness and aching": a note's history is of the
-                # whole complaint it introduces.
-                ok = bool(_HISTORY_FORM.search(text[d.start : d.end])) and lay.sent[a] in sents_pain
+                # "2-yr hx bilateral leg heaviness and aching", "2 weeks of fever, back pain and
+                # weakness": a history is of the whole complaint it introduces.
+                ok = bool(_HISTORY_FORM.search(text[d.start : d.end])) and any(
+                    _pain_like(m, eng) and lay.seg[m.start] == seg and m.start >= b
+                    for m in found
+                )
         else:
             tokens = [j for j in range(n) if lay.seg[j] == seg]
             rest = [j for j in tokens if not a <= j < b and not lay.punct[j]
