@@ -1,5 +1,15 @@
-"""Fixtures shared by every test folder."""
+"""Fixtures shared by every test folder, and the property tests' profile."""
+
+import os
+
+from hypothesis import settings
 
 from tests.pgfixture import db_url, pg_url
 
 __all__ = ["db_url", "pg_url"]
+
+# Property tests run the same examples every time ("ci", the default), so a red run can be
+# reproduced and never comes and goes; HYPOTHESIS_PROFILE=explore searches afresh each run.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("explore", max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -421,6 +421,13 @@ def test_405_lists_allowed_methods(client: TestClient) -> None:
     assert r.headers["allow"] == "POST"
 
 
+def test_405_lists_every_method_of_the_path(client: TestClient) -> None:
+    # Two routes share the path (read and erase): the Allow header names both.
+    r = client.request("OPTIONS", "/v1/assessments/" + "0" * 43)
+    assert_problem(r, 405)
+    assert r.headers["allow"] == "DELETE, GET"
+
+
 def test_a_crash_is_a_clean_500(
     client: TestClient, monkeypatch: pytest.MonkeyPatch, rows: RowCounter
 ) -> None:

@@ -133,7 +133,12 @@ def install_error_handlers(
             return problem_response(400, "The request body could not be read.", [unreadable])
         status, phrase = exc.status_code, HTTPStatus(exc.status_code).phrase
         detail = str(exc.detail) if exc.detail != phrase else _DETAILS.get(status, phrase)
-        return problem_response(status, detail, [], exc.headers)
+        headers = exc.headers
+        if status == 405:
+            # Starlette names the methods of the first route on the path only; one path can have
+            # several (GET and DELETE of an assessment).
+            headers = {**(headers or {}), "Allow": _allowed(request)}
+        return problem_response(status, detail, [], headers)
 
     async def on_crash(request: Request, exc: Exception) -> Response:
         # Starlette re-raises the exception after this answer, so the server logs it in full;
@@ -160,6 +165,23 @@ def _unreadable_body(exc: HTTPException) -> Problem | None:
         msg = "a number in it is too long (at most 4,300 digits)"
         return Problem("", msg, "json_number")
     return Problem("", f"the body could not be read as JSON ({type(cause).__name__})", "json")
+
+
+def _allowed(request: Request) -> str:
+    """Every method some route accepts at the request's path."""
+    path = request.url.path
+    methods: set[str] = set()
+
+    def walk(routes: Iterable[Any]) -> None:
+        for route in routes:
+            inner = getattr(route, "original_router", None)  # an included router
+            if inner is not None:
+                walk(inner.routes)
+            elif getattr(route, "methods", None) and route.path_regex.match(path):
+                methods.update(route.methods)
+
+    walk(request.app.router.routes)
+    return ", ".join(sorted(methods))
 
 
 _DETAILS = {

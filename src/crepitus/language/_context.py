@@ -409,7 +409,12 @@ def _unable_before(lay: Layout, start: int) -> bool:
 def _inability(lay: Layout, start: int) -> bool:
     """A "not" of ability ("can't", "couldn't", "won't"): it says what the person cannot do,
     which is often the finding itself, not a denial of what follows."""
-    return lay.norms[start] == "not" and start > 0 and lay.norms[start - 1] in _MODALS
+    if lay.norms[start] != "not":
+        return False
+    if start > 0 and lay.norms[start - 1] in _MODALS:
+        return True
+    # "was not able to draw breath"
+    return lay.norms[start + 1 : start + 3] == ["able", "to"]
 
 
 def denied(trigs: list[Trigger], start: int, end: int, lay: Layout) -> bool:

@@ -22,7 +22,7 @@ import re
 from bisect import bisect_right
 from typing import Final
 
-from crepitus.language import _context, _durations
+from crepitus.language import _context, _durations, _rules
 from crepitus.language._engine import Engine
 from crepitus.language._mention import Mention
 from crepitus.language._rules import words
@@ -72,6 +72,8 @@ def derive(
     eng: Engine,
 ) -> list[Mention]:
     out = _from_durations(text, lay, found, eng) + _from_vitals(text, lay) + _from_power(text, lay)
+    if "pain_sudden_severe" not in best:
+        out += _sudden_severe(lay, found)
     have_true = {fid for fid, m in best.items() if m.present is True}
     have_true |= {d.fid for d in out if d.present is True}
     if "bilateral_leg_symptoms" not in have_true:
@@ -82,6 +84,25 @@ def derive(
                 have_true.add(side.fid)
     out.extend(_implied(have_true, best, out, eng, _worsening_of_pain(lay, found, eng)))
     return out
+
+
+def _sudden_severe(lay: _context.Layout, found: list[Mention]) -> list[Mention]:
+    """A severe pain said to come suddenly, in any of the words the lexicon has for severe
+    ("sudden and excruciating pain", "suddenly I was in a lot of pain")."""
+    sudden = [j for j, w in enumerate(lay.norms) if w in _rules.SUDDEN_WORDS]
+    # A pain that came suddenly with a lift or a bend is told by that (pain_after_sudden_move).
+    moved = {lay.sent[m.start] for m in found if m.fid == "pain_after_sudden_move" and m.present}
+    for m in found:
+        if lay.sent[m.start] in moved:
+            continue
+        if m.fid == "pain_severe" and m.present is True and m.assertion == "affirmed":
+            for j in sudden:
+                if j and lay.norms[j - 1] in ("not", "never", "no"):
+                    continue  # "not suddenly"
+                if lay.seg[j] == lay.seg[m.start] and abs(j - m.start) <= 6:
+                    a, b = min(j, m.start), max(j + 1, m.end)
+                    return [Mention("pain_sudden_severe", "derived", a, b)]
+    return []
 
 
 def _worsening_of_pain(lay: _context.Layout, found: list[Mention], eng: Engine) -> bool:
@@ -246,8 +267,7 @@ def _from_durations(
                 # "2-yr hx bilateral leg heaviness and aching", "2 weeks of fever, back pain and
                 # weakness": a history is of the whole complaint it introduces.
                 ok = bool(_HISTORY_FORM.search(text[d.start : d.end])) and any(
-                    _pain_like(m, eng) and lay.seg[m.start] == seg and m.start >= b
-                    for m in found
+                    _pain_like(m, eng) and lay.seg[m.start] == seg and m.start >= b for m in found
                 )
         else:
             tokens = [j for j in range(n) if lay.seg[j] == seg]

@@ -185,14 +185,21 @@ _ENGLISH = words(
 _CANT = re.compile(r"\b(?:can't|cant|cannot|can not|can’t)\s+", re.I)
 
 
+# "couldn't walk or feel my toes": the second of two inabilities, its "can't" left out.
+_CANT_SENSE = re.compile(r"^(?:can't|cant|cannot|can not|can’t)\s+(?=(?:feel|control)\s)", re.I)
+
+
 def _variants(phrase: str) -> list[str]:
     """A phrase and its past and formal forms: "can't pee" -> "couldn't pee", "unable to pee"."""
     if not _CANT.search(phrase):
         return [phrase]
-    return [phrase] + [
+    out = [phrase] + [
         _CANT.sub(f"{alt} ", phrase)
-        for alt in ("couldn't", "unable to", "not able to", "no longer able to")
+        for alt in ("couldn't", "unable to", "not able to", "no longer able to", "could no longer")
     ]
+    if _CANT_SENSE.match(phrase):
+        out += [_CANT_SENSE.sub(f"{alt} ", phrase) for alt in ("or", "nor")]
+    return out
 
 
 @dataclass

@@ -279,6 +279,8 @@ HISTORY_OF: Final = frozenset(["history of", "hx of", "hx", "h/o"])
 NOTE_DURATION: Final = re.compile(
     r"\d+(?:/(?:7|52|12))?|\d+-?(?:day|week|month|year)s?|\d+(?:h|hr|hrs|d|w|wk|wks|m|mo|y|yr|yrs)"
 )
+# Words of onset that make a severe pain a sudden severe one (language/_derive.py).
+SUDDEN_WORDS: Final = words("sudden suddenly abrupt abruptly")
 # Words of a normal state that end a phrase of absence ("bowels normal", "legs are fine").
 STATE_WORDS: Final = words("normal fine ok okay unremarkable intact nad")
 # "last year" after these is a current duration ("for the last year", "since last year").
