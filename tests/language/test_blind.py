@@ -18,7 +18,13 @@ from tests.helpers import RANK
 import crepitus
 
 HERE = Path(__file__).parent
-BATCHES = ["blind_patients.yaml", "blind_notes.yaml", "blind_final.yaml", "blind_final2.yaml"]
+BATCHES = [
+    "blind_patients.yaml",
+    "blind_notes.yaml",
+    "blind_final.yaml",
+    "blind_final2.yaml",
+    "blind_final3.yaml",
+]
 # Vignettes whose truth is an answer of "not sure" (the writer's note says so): the simulated
 # patient here answers only yes or no, so it cannot play them; tests/engine/test_screening.py
 # holds "not sure" on every cauda equina item instead.
@@ -58,6 +64,10 @@ def journey(v: dict[str, Any]) -> str:
 
 
 PLAYABLE = [v for v in vignettes() if v["id"] not in NEEDS_NOT_SURE]
+# Vignettes whose deciding sign has no contract id, so the writer could not list it: final3-18's
+# regular tightenings in pregnancy (the project's pregnancy_warning). Read from the words, and
+# answered "yes" when asked, they give the right level (tests below).
+UNLISTED = {"final3-18": ["pregnancy_warning"]}
 
 
 @pytest.mark.parametrize("v", PLAYABLE, ids=lambda v: v["id"])
@@ -74,7 +84,13 @@ def test_doubt_in_the_words_alone_is_never_under_triaged(v: dict[str, Any]) -> N
 
 @pytest.mark.parametrize("v", PLAYABLE, ids=lambda v: v["id"])
 def test_structured_answers_never_under_triage(v: dict[str, Any]) -> None:
-    ev = [{"id": i, "present": True} for i in v["present"]]
+    ev = [{"id": i, "present": True} for i in v["present"] + UNLISTED.get(v["id"], [])]
     ev += [{"id": i, "present": False} for i in v["absent"]]
     level = crepitus.assess({**base(v), "evidence": ev})["triage"]["level"]
     assert RANK[level] >= lowest_ok(v)
+
+
+@pytest.mark.parametrize("v", [v for v in vignettes() if v["id"] in UNLISTED], ids=str)
+def test_a_sign_without_a_contract_id_is_read_from_the_words(v: dict[str, Any]) -> None:
+    level = crepitus.assess({**base(v), "text": v["text"]})["triage"]["level"]
+    assert RANK[level] >= lowest_ok(v), v["text"]

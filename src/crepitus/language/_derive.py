@@ -313,6 +313,9 @@ def _owner(a: int, b: int, mentions: list[Mention]) -> Mention:
     return min(mentions, key=lambda m: (m.start, m.end))
 
 
+_TRUNK: Final = words("ribs rib chest tummy belly abdomen stomach waist back spine middle neck")
+
+
 def _laterality(lay: _context.Layout, found: list[Mention]) -> Mention | None:
     norms = lay.norms
     n = len(norms)
@@ -321,7 +324,13 @@ def _laterality(lay: _context.Layout, found: list[Mention]) -> Mention | None:
     for j, w in enumerate(norms):
         window = norms[j + 1 : j + 4]
         if (w in _LEG_PLURAL and not (j and "between" in norms[max(0, j - 2) : j])) or (
-            w == "both" and any(x in _LEG_PLURAL or x == "sides" for x in window)
+            w == "both"
+            and any(x in _LEG_PLURAL or x == "sides" for x in window)
+            # "both sides" of the ribs or the back are not the legs
+            and (
+                any(x in _LEG_PLURAL for x in window)
+                or not _TRUNK.intersection(norms[max(0, j - 5) : j + 7])
+            )
         ):
             plural.append(j)
         elif (

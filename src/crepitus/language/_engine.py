@@ -88,9 +88,24 @@ class Speller:
                 )
                 if size != n or Hamming.distance(low, c) == 2  # a swap, not a substitution
             ]
+            if len(found) > 1:
+                # Slips come later in a word more often than earlier: "poping" is "popping"
+                # (3 letters in common first), not "pooping" (2). A tie is too ambiguous.
+                common = {c: _common_prefix(low, c) for c in found}
+                best = max(common.values())
+                found = [c for c in found if common[c] == best]
             if found:
                 return found[0] if len(found) == 1 else None
         return None
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 # Real words one slip from a lexicon word, which are never "corrected": every word of Debian's
@@ -162,6 +177,7 @@ _ENGLISH = words(
     sipped sipping siting sittings sized sizing slights slitting smart smearing smocked smocking
     smokier sockets socks soled soling someones somethings sopped sorts soundings souse sower
     spams spearing specifics spell spinals spitting spleens spoiled spoiling sport spots spouses
+    stars
     spread squeak stabbings stabled stabler stables staggers stain stained staining stair
     staircases stale standings stared staring startled startling stated stating statues stead
     steam stiffen stirs stomachs stoners store storeys straightens straights strains stranding
@@ -263,7 +279,8 @@ def _build() -> Engine:
         for d in docs:
             known.update(t.lower_ for t in d)
             for t in d:
-                t.norm_ = lemma(t.norm_)  # as the text's words are read (``_context.layout``)
+                # As the text's words are read (``_context.layout``): "him" as "me", lemmas.
+                t.norm_ = _rules.PERSON_NORMS.get(t.norm_) or lemma(t.norm_)
         m.add(name, docs)
         keys[nlp.vocab.strings[name]] = key
 

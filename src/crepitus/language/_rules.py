@@ -198,6 +198,9 @@ TRIGGERS: Final[dict[Category, list[tuple[str, Direction]]]] = {
             any reason, without warning, without thinking, without fail, like someone else's,
             like somebody else's, someone else's bum, somebody else's bum, someone else's bottom,
             somebody else's bottom, like it belongs to someone else, like it's not mine,
+            not sure if it's related, not sure if it's even related, not sure it's related,
+            not sure if they're related, don't know if it's related, may not be related,
+            might not be related, not sure if it's connected, not sure if this is related,
             like someone elses, someone elses bum, someone elses bottom, it's someone else's,
             it is someone else's, its someone elses, it's somebody else's
         """,
