@@ -323,13 +323,16 @@ def _laterality(lay: _context.Layout, found: list[Mention]) -> Mention | None:
     sided: list[tuple[int, int, str]] = []  # "left leg", "right foot", "one side"
     for j, w in enumerate(norms):
         window = norms[j + 1 : j + 4]
-        if (w in _LEG_PLURAL and not (j and "between" in norms[max(0, j - 2) : j])) or (
-            w == "both"
-            and any(x in _LEG_PLURAL or x == "sides" for x in window)
-            # "both sides" of the ribs or the back are not the legs
-            and (
-                any(x in _LEG_PLURAL for x in window)
-                or not _TRUNK.intersection(norms[max(0, j - 5) : j + 7])
+        if (
+            (w in _LEG_PLURAL and not (j and "between" in norms[max(0, j - 2) : j]))
+            or (
+                w == "both"
+                and any(x in _LEG_PLURAL or x == "sides" for x in window)
+                # "both sides" of the ribs or the back are not the legs
+                and (
+                    any(x in _LEG_PLURAL for x in window)
+                    or not _TRUNK.intersection(norms[max(0, j - 5) : j + 7])
+                )
             )
         ):
             plural.append(j)
