@@ -8,11 +8,12 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any, Protocol
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "default_database_url", "get_settings"]
+__all__ = ["Settings", "default_database_url", "get_settings", "private_link"]
 
 
 def _data_dir() -> Path:
@@ -114,3 +115,20 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Settings from the environment, read afresh on each call (the app reads them once)."""
     return Settings()
+
+
+class _Request(Protocol):
+    """What :func:`private_link` reads of a request (Starlette's, for the API and the pages)."""
+
+    @property
+    def app(self) -> Any: ...
+    @property
+    def scope(self) -> Any: ...
+
+
+def private_link(request: _Request, token: str) -> str:
+    """A stored result's private address: under CREPITUS_BASE_URL (the app's settings), else
+    relative to where the app is mounted; never from the request's Host header."""
+    settings = getattr(request.app.state, "settings", None)
+    base = getattr(settings, "base_url", None) or str(request.scope.get("root_path", ""))
+    return f"{base.rstrip('/')}/r/{token}"

@@ -21,8 +21,8 @@ from starlette.responses import JSONResponse, Response
 
 import crepitus
 from crepitus import kb
+from crepitus.api._common import PRIVATE, errors, store_of
 from crepitus.api._problems import problem_response
-from crepitus.api._routes import _PRIVATE, _errors, _store
 from crepitus.api._schemas import DiaryAdded, DiaryExport, DiaryOut
 from crepitus.engine.case import DiaryEntryIn
 from crepitus.engine.trends import compute_trends
@@ -138,7 +138,7 @@ def _added(result: AddedEntries, status: int) -> Response:
         "skipped": result.skipped,
         "total": result.total,
     }
-    return JSONResponse(body, status, headers=_PRIVATE)
+    return JSONResponse(body, status, headers=PRIVATE)
 
 
 def _split(data: Any) -> tuple[list[Any], str]:
@@ -193,7 +193,7 @@ def _view(db: Store, token: str) -> dict[str, Any] | None:
 @router.get(
     "/{token}",
     response_model=DiaryOut,
-    responses=_errors(404),
+    responses=errors(404),
     summary="A symptom diary, its trends and the triage with it",
     description=(
         "Every entry of the diary behind an assessment's private token (oldest first), the "
@@ -203,17 +203,17 @@ def _view(db: Store, token: str) -> dict[str, Any] | None:
     ),
 )
 async def get_diary(token: str, request: Request) -> Response:
-    body = await run_in_threadpool(_view, _store(request), token)
+    body = await run_in_threadpool(_view, store_of(request), token)
     if body is None:
         raise HTTPException(404, _NOT_FOUND)
-    return JSONResponse(body, headers=_PRIVATE)
+    return JSONResponse(body, headers=PRIVATE)
 
 
 @router.post(
     "/{token}/entries",
     status_code=201,
     response_model=DiaryAdded,
-    responses=_errors(400, 404, 413, 415, 422),
+    responses=errors(400, 404, 413, 415, 422),
     openapi_extra=_ENTRIES_BODY,
     summary="Add diary entries",
     description=(
@@ -229,7 +229,7 @@ async def post_entries(token: str, request: Request) -> Response:
 @router.post(
     "/{token}/import",
     response_model=DiaryAdded,
-    responses=_errors(400, 404, 413, 415, 422),
+    responses=errors(400, 404, 413, 415, 422),
     openapi_extra=_IMPORT_BODY,
     summary="Import a diary export",
     description=(
@@ -242,7 +242,7 @@ async def post_import(token: str, request: Request) -> Response:
 
 
 async def _write(token: str, request: Request, importing: bool) -> Response:
-    db = _store(request)
+    db = store_of(request)
     try:
         data = await _json(request)
     except _BadBody as bad:
@@ -260,33 +260,33 @@ async def _write(token: str, request: Request, importing: bool) -> Response:
     "/{token}/entries/{entry_id}",
     status_code=204,
     response_class=Response,
-    responses=_errors(404, 422),
+    responses=errors(404, 422),
     summary="Delete a diary entry",
     description="Entries that came with the assessment itself (id null) cannot be deleted.",
 )
 async def delete_entry(token: str, entry_id: int, request: Request) -> Response:
-    db = _store(request)
+    db = store_of(request)
     if not await run_in_threadpool(db.delete_diary_entry, token, entry_id):
         raise HTTPException(404, "This diary has no entry with that id.")
-    return Response(status_code=204, headers=_PRIVATE)
+    return Response(status_code=204, headers=PRIVATE)
 
 
 async def _diary_or_404(request: Request, token: str) -> Diary:
-    diary = await run_in_threadpool(_store(request).diary, token)
+    diary = await run_in_threadpool(store_of(request).diary, token)
     if diary is None:
         raise HTTPException(404, _NOT_FOUND)
     return diary
 
 
 def _download(body: bytes, media_type: str, filename: str) -> Response:
-    headers = {**_PRIVATE, "Content-Disposition": f'attachment; filename="{filename}"'}
+    headers = {**PRIVATE, "Content-Disposition": f'attachment; filename="{filename}"'}
     return Response(body, media_type=media_type, headers=headers)
 
 
 @router.get(
     "/{token}/export.json",
     response_model=DiaryExport,
-    responses=_errors(404),
+    responses=errors(404),
     summary="Export the diary as JSON",
     description="Every entry, oldest first, in the shape `import` reads back.",
 )
@@ -303,7 +303,7 @@ async def export_diary_json(token: str, request: Request) -> Response:
             "description": "Columns at, pain, sound, activity, findings (ids, ';'), note",
             "content": {"text/csv": {"schema": {"type": "string"}}},
         },
-        **_errors(404),
+        **errors(404),
     },
     summary="Export the diary as CSV",
     description="Every entry, oldest first, one row each, for a spreadsheet.",

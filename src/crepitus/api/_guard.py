@@ -23,7 +23,6 @@ from urllib.parse import urlsplit
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
-from sqlalchemy import exc as sa_exc
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
@@ -33,8 +32,9 @@ from crepitus.api._logs import redact
 from crepitus.api._problems import problem_response
 from crepitus.errors import Problem
 from crepitus.settings import Settings
+from crepitus.store import is_outage
 
-__all__ = ["DEFAULT_CSP", "RETRY_AFTER_OUTAGE", "Guard", "is_outage"]
+__all__ = ["DEFAULT_CSP", "RETRY_AFTER_OUTAGE", "Guard"]
 
 log = logging.getLogger("crepitus.api")
 
@@ -51,17 +51,6 @@ _LOOKUP = re.compile(r"/(?:r|v1/assessments|v1/diary)/[^/]+(?:/.*)?")
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 HtmlErrorPage = Callable[[Request, int], Response]
-
-
-def is_outage(exc: BaseException) -> bool:
-    """Whether the database did not answer (down, unreachable, refusing, out of connections)."""
-    return isinstance(
-        exc,
-        sa_exc.OperationalError
-        | sa_exc.InterfaceError
-        | sa_exc.DisconnectionError
-        | sa_exc.TimeoutError,
-    )
 
 
 def _api(path: str) -> bool:

@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from functools import lru_cache
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
 import crepitus
 from crepitus import kb
-from crepitus.api._problems import ProblemDetails
+from crepitus.api._common import ERROR_TEXT, PRIVATE, errors, run, store_of
 from crepitus.api._schemas import (
     AssessmentOut,
     Health,
@@ -35,9 +33,9 @@ from crepitus.api._schemas import (
     StoredAssessmentOut,
 )
 from crepitus.engine.case import CaseIn
-from crepitus.store import Store
+from crepitus.settings import private_link
 
-__all__ = ["CASE_PATHS", "private_link", "router"]
+__all__ = ["CASE_PATHS", "router"]
 
 log = logging.getLogger("crepitus.api")
 router = APIRouter()
@@ -45,47 +43,10 @@ router = APIRouter()
 #: Routes whose body is a case: their validation errors are named by the core's own checks.
 CASE_PATHS = frozenset({"/v1/assess", "/v1/interview/next"})
 
-# Results are health data: keep them out of shared caches.
-_PRIVATE = {"Cache-Control": "no-store"}
-
-_ERROR_TEXT = {
-    400: "The body is not valid JSON (or is empty)",
-    404: "Nothing has this token",
-    413: "The body is larger than the configured limit (64,000 bytes by default)",
-    415: "The body was not sent as application/json",
-    422: "The content is invalid; `errors` names every bad field",
-    503: "The database does not answer",
-}
-
-
-def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {c: {"model": ProblemDetails, "description": _ERROR_TEXT[c]} for c in codes}
-
-
-_BODY_ERRORS = _errors(400, 413, 415, 422)
-
-
-P = ParamSpec("P")
-R = TypeVar("R")
+_BODY_ERRORS = errors(400, 413, 415, 422)
 
 #: Free text up to this many characters is read on the event loop (about a millisecond).
 INLINE_TEXT = 1_000
-
-
-def private_link(request: Request, token: str) -> str:
-    """The result's private address: from CREPITUS_BASE_URL, else relative; never from Host."""
-    settings = getattr(request.app.state, "settings", None)
-    base = getattr(settings, "base_url", None) or str(request.scope.get("root_path", ""))
-    return f"{base.rstrip('/')}/r/{token}"
-
-
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
-async def _run(inline: bool, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-    return fn(*args, **kwargs) if inline else await run_in_threadpool(fn, *args, **kwargs)
 
 
 def _quick(text: str | None) -> bool:
@@ -119,13 +80,13 @@ async def post_assess(
     ] = True,
 ) -> Response:
     # The core takes the parsed case as it is: validating it a second time would double the work.
-    result = await _run(_quick(case.text), crepitus.assess, case)
+    result = await run(_quick(case.text), crepitus.assess, case)
     token = None
     if store:
-        db = _store(request)
-        token = await _run(db.local, db.save_assessment, _case_dict(case), result)
+        db = store_of(request)
+        token = await run(db.local, db.save_assessment, _case_dict(case), result)
     link = private_link(request, token) if token else None
-    return JSONResponse({**result, "token": token, "link": link}, headers=_PRIVATE)
+    return JSONResponse({**result, "token": token, "link": link}, headers=PRIVATE)
 
 
 @router.post(
@@ -142,8 +103,8 @@ async def post_assess(
     ),
 )
 async def post_next_question(case: CaseIn) -> Response:
-    step = await _run(_quick(case.text), crepitus.next_question, case)
-    return JSONResponse(step, headers=_PRIVATE)
+    step = await run(_quick(case.text), crepitus.next_question, case)
+    return JSONResponse(step, headers=PRIVATE)
 
 
 def _demographics(text: str) -> dict[str, Any]:
@@ -163,7 +124,7 @@ def _demographics(text: str) -> dict[str, Any]:
     description="Each finding the text mentions, with its words, position and whether negated.",
 )
 async def post_parse(body: ParseIn) -> Response:
-    return JSONResponse(await _run(_quick(body.text), _parse, body.text))
+    return JSONResponse(await run(_quick(body.text), _parse, body.text))
 
 
 def _parse(text: str) -> dict[str, Any]:
@@ -200,13 +161,13 @@ async def get_knowledge() -> Response:
 @router.get(
     "/v1/assessments/{token}",
     response_model=StoredAssessmentOut,
-    responses=_errors(404),
+    responses=errors(404),
     summary="A stored assessment",
     description="The case and the assessment saved under a private token.",
 )
 async def get_assessment(token: str, request: Request) -> Response:
-    db = _store(request)
-    stored = await _run(db.local, db.get_assessment, token)
+    db = store_of(request)
+    stored = await run(db.local, db.get_assessment, token)
     if stored is None:
         raise HTTPException(404, "No assessment has this token.")
     body = {
@@ -218,13 +179,13 @@ async def get_assessment(token: str, request: Request) -> Response:
         "case": stored.case,
         "result": stored.result,
     }
-    return JSONResponse(body, headers=_PRIVATE)
+    return JSONResponse(body, headers=PRIVATE)
 
 
 @router.post(
     "/v1/assessments/{token}/renew",
     response_model=LinkRenewed,
-    responses=_errors(404),
+    responses=errors(404),
     summary="Renew a private link",
     description=(
         "Moves the link's expiry to the configured number of days from now (90 by default). "
@@ -232,18 +193,18 @@ async def get_assessment(token: str, request: Request) -> Response:
     ),
 )
 async def renew_assessment(token: str, request: Request) -> Response:
-    db = _store(request)
-    until = await _run(db.local, db.renew_link, token)
+    db = store_of(request)
+    until = await run(db.local, db.renew_link, token)
     if until is None:
         raise HTTPException(404, "No assessment has this token.")
-    return JSONResponse({"token": token, "expires_at": until.isoformat()}, headers=_PRIVATE)
+    return JSONResponse({"token": token, "expires_at": until.isoformat()}, headers=PRIVATE)
 
 
 @router.delete(
     "/v1/assessments/{token}",
     status_code=204,
     response_class=Response,
-    responses=_errors(404),
+    responses=errors(404),
     summary="Erase an assessment and its diary",
     description=(
         "Erases the stored case, its assessment and every diary entry behind the token, for "
@@ -251,23 +212,23 @@ async def renew_assessment(token: str, request: Request) -> Response:
     ),
 )
 async def erase_assessment(token: str, request: Request) -> Response:
-    db = _store(request)
-    if not await _run(db.local, db.erase_assessment, token):
+    db = store_of(request)
+    if not await run(db.local, db.erase_assessment, token):
         raise HTTPException(404, "No assessment has this token.")
-    return Response(status_code=204, headers=_PRIVATE)
+    return Response(status_code=204, headers=PRIVATE)
 
 
 @router.get(
     "/healthz",
     response_model=Health,
-    responses={503: {"model": Health, "description": _ERROR_TEXT[503]}},
+    responses={503: {"model": Health, "description": ERROR_TEXT[503]}},
     summary="Liveness and database check",
 )
 async def healthz(request: Request) -> Response:
     version = kb.load().version
-    db = _store(request)
+    db = store_of(request)
     try:
-        await _run(db.local, db.ping)
+        await run(db.local, db.ping)
     except Exception as exc:  # any failure means the same to a health check: not ready
         # One line, no traceback: an outage must not flood the log.
         log.warning("health check: the database does not answer (%s)", type(exc).__name__)

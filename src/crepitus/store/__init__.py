@@ -17,7 +17,7 @@ from crepitus.store._diary import (
     iso,
     validate_entries,
 )
-from crepitus.store._store import Store, StoredAssessment, normalise_url
+from crepitus.store._store import Store, StoredAssessment, is_outage, normalise_url
 
 __all__ = [
     "MAX_DIARY_ENTRIES",
@@ -28,6 +28,7 @@ __all__ = [
     "Store",
     "StoredAssessment",
     "StoredEntry",
+    "is_outage",
     "iso",
     "normalise_url",
     "validate_entries",

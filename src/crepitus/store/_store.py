@@ -29,6 +29,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Connection, Row, make_url
 
 from crepitus.store._diary import (
@@ -56,7 +57,19 @@ from crepitus.store._sqlite import (
     sqlite_engine,
 )
 
-__all__ = ["Store", "StoredAssessment", "normalise_url"]
+__all__ = ["Store", "StoredAssessment", "is_outage", "normalise_url"]
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether the database did not answer (down, unreachable, refusing, out of connections)."""
+    return isinstance(
+        exc,
+        sa_exc.OperationalError
+        | sa_exc.InterfaceError
+        | sa_exc.DisconnectionError
+        | sa_exc.TimeoutError,
+    )
+
 
 # secrets.token_urlsafe(32): 256 random bits as 43 URL-safe characters.
 _TOKEN_BYTES = 32

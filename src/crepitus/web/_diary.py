@@ -31,14 +31,14 @@ from crepitus.engine.trends import compute_trends
 from crepitus.errors import CaseError
 from crepitus.report.view import EMERGENCY_LEVELS, ReportView, build_view
 from crepitus.store import Diary, Store, StoredEntry, validate_entries
+from crepitus.web._pages import TOKEN, HtmlRoute, root
 from crepitus.web._render import render
-from crepitus.web._routes import _TOKEN, _HtmlRoute, _root
 
 __all__ = ["router", "with_diary"]
 
 log = logging.getLogger("crepitus.web")
 
-router = APIRouter(route_class=_HtmlRoute, include_in_schema=False)
+router = APIRouter(route_class=HtmlRoute, include_in_schema=False)
 
 #: Entries listed on the page, newest first; the exports hold every one.
 SHOWN = 100
@@ -269,7 +269,7 @@ def _store(request: Request) -> Store:
 
 
 def _diary(request: Request, token: str) -> Diary:
-    if not _TOKEN.match(token):
+    if not TOKEN.match(token):
         raise HTTPException(404)
     diary = _store(request).diary(token)
     if diary is None:
@@ -330,8 +330,8 @@ def _page(
             errors={},
             entry=None,
         )
-    root = _root(request)
-    base = f"{root}/r/{quote(token, safe='')}"
+    here = root(request)
+    base = f"{here}/r/{quote(token, safe='')}"
     return render(
         request,
         "diary.html",
@@ -356,8 +356,8 @@ def _page(
         safety_href=f"{base}#safety-title",
         form_url=f"{base}/diary?tz={minutes}",
         delete_url=f"{base}/diary/entries",
-        csv_url=f"{root}/v1/diary/{quote(token, safe='')}/export.csv",
-        json_url=f"{root}/v1/diary/{quote(token, safe='')}/export.json",
+        csv_url=f"{here}/v1/diary/{quote(token, safe='')}/export.csv",
+        json_url=f"{here}/v1/diary/{quote(token, safe='')}/export.json",
         max_activity=_MAX_ACTIVITY,
         max_note=_MAX_NOTE,
     )
@@ -411,7 +411,7 @@ async def _add(request: Request, token: str, form: FormData) -> Response:
         else:
             if added is None:
                 raise HTTPException(404)
-            location = f"{_root(request)}/r/{quote(token, safe='')}/diary?tz={minutes}&added=1"
+            location = f"{root(request)}/r/{quote(token, safe='')}/diary?tz={minutes}&added=1"
             # No #fragment: the page must open at its top, where an emergency banner would be.
             return RedirectResponse(location, status_code=303)
     return await run_in_threadpool(_page, request, token, diary, minutes, entry, False, 422)
@@ -419,7 +419,7 @@ async def _add(request: Request, token: str, form: FormData) -> Response:
 
 @router.post("/r/{token}/diary/entries/{entry_id}/delete", name="diary_delete")
 def diary_delete(request: Request, token: str, entry_id: int) -> Response:
-    if not _TOKEN.match(token) or not _store(request).delete_diary_entry(token, entry_id):
+    if not TOKEN.match(token) or not _store(request).delete_diary_entry(token, entry_id):
         raise HTTPException(404)
-    location = f"{_root(request)}/r/{quote(token, safe='')}/diary?tz={_minutes(request)}"
+    location = f"{root(request)}/r/{quote(token, safe='')}/diary?tz={_minutes(request)}"
     return RedirectResponse(location, status_code=303)

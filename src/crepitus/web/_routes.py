@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -30,57 +28,27 @@ from starlette.responses import RedirectResponse, Response
 
 import crepitus
 from crepitus import kb
-from crepitus.api._guard import is_outage
-from crepitus.api._routes import private_link
 from crepitus.engine.case import MAX_TEXT, validate_case
 from crepitus.errors import CaseError
 from crepitus.report.view import EMERGENCY_LEVELS, build_view
+from crepitus.settings import private_link
 from crepitus.web import _state
-from crepitus.web._render import PRIVATE_HEADERS, error_page, render
+from crepitus.web._diary import with_diary
+from crepitus.web._pages import TOKEN, HtmlRoute, root
+from crepitus.web._render import PRIVATE_HEADERS, render
 from crepitus.web._state import InterviewState, StateError
 
 __all__ = ["router"]
 
 log = logging.getLogger("crepitus.web")
 
-# Tokens are URL-safe random strings; anything else cannot be ours, so skip the database.
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
 _SEXES = {"female": "Female", "male": "Male", "other": "Other"}
 _SUBJECTS = {"self": "Me", "other": "Someone else (I'm answering for them)"}
 _KINDS = frozenset({"question", "confirm", "recheck", "age"})
 _CLINIC_LEVELS = frozenset({"consultation", "consultation_24"})
 
 
-class _HtmlRoute(APIRoute):
-    """Turns every failure in a page route into a calm HTML page: no traceback reaches a user."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        inner = super().get_route_handler()
-
-        async def handler(request: Request) -> Response:
-            try:
-                return await inner(request)
-            except HTTPException as exc:
-                return error_page(request, exc.status_code)
-            except (RequestValidationError, StateError) as exc:
-                # The type only: a message may quote what the person typed.
-                log.info("refused page state (%s)", type(exc).__name__)
-                return error_page(request, 400)
-            except Exception as exc:
-                if is_outage(exc):
-                    raise  # the app's guard answers 503 with Retry-After, in one log line
-                # The path has its token redacted and the traceback no exception text (_logs).
-                log.exception("page %s failed", request.url.path)
-                return error_page(request, 500)
-
-        return handler
-
-
-router = APIRouter(route_class=_HtmlRoute, include_in_schema=False)
-
-
-def _root(request: Request) -> str:
-    return str(request.scope.get("root_path", "")).rstrip("/")
+router = APIRouter(route_class=HtmlRoute, include_in_schema=False)
 
 
 # --- start ---------------------------------------------------------------------------------------
@@ -225,13 +193,13 @@ async def _advance(
 
 async def _to_result(request: Request, state: InterviewState) -> Response:
     token = await run_in_threadpool(_finish, state.case, request.app.state.store)
-    return RedirectResponse(f"{_root(request)}/r/{quote(token, safe='')}", status_code=303)
+    return RedirectResponse(f"{root(request)}/r/{quote(token, safe='')}", status_code=303)
 
 
 @router.get("/interview", name="interview_get")
 def interview_get(request: Request) -> Response:
     # A refresh or a bookmark of the interview: there is no state in a GET, so start over.
-    return RedirectResponse(_root(request) + "/", status_code=303)
+    return RedirectResponse(root(request) + "/", status_code=303)
 
 
 @router.post("/interview", name="interview")
@@ -350,7 +318,7 @@ async def _checked_advance(request: Request, state: InterviewState) -> Response:
 
 
 def _stored(request: Request, token: str) -> Any:
-    if not _TOKEN.match(token):
+    if not TOKEN.match(token):
         raise HTTPException(404)
     stored = request.app.state.store.get_assessment(token)
     if stored is None:
@@ -379,7 +347,6 @@ def _clinic(request: Request, level: str) -> dict[str, str] | None:
 
 def _diary_notice(request: Request, token: str, level: str) -> tuple[dict[str, Any] | None, int]:
     """(what the diary changes, how many entries it has): a more urgent level it leads to."""
-    from crepitus.web._diary import with_diary
 
     diary = request.app.state.store.diary(token)
     if diary is None or not diary.entries:
@@ -425,10 +392,10 @@ def result(request: Request, token: str) -> Response:
         expires=_date(stored.expires_at),
         link_days=request.app.state.store.link_days,
         renewed=request.query_params.get("renewed") == "1",
-        renew_url=f"{_root(request)}/r/{quote(token, safe='')}/renew",
-        erase_url=f"{_root(request)}/r/{quote(token, safe='')}/erase",
-        pdf_url=f"{_root(request)}/r/{quote(token, safe='')}/report.pdf",
-        diary_url=f"{_root(request)}/r/{quote(token, safe='')}/diary",
+        renew_url=f"{root(request)}/r/{quote(token, safe='')}/renew",
+        erase_url=f"{root(request)}/r/{quote(token, safe='')}/erase",
+        pdf_url=f"{root(request)}/r/{quote(token, safe='')}/report.pdf",
+        diary_url=f"{root(request)}/r/{quote(token, safe='')}/diary",
         diary_notice=diary_notice,
         diary_entries=diary_entries,
         sexes=_SEXES,
@@ -443,27 +410,27 @@ def _date(when: datetime | None) -> str | None:
 
 @router.post("/r/{token}/renew", name="renew")
 def renew(request: Request, token: str) -> Response:
-    if not _TOKEN.match(token) or request.app.state.store.renew_link(token) is None:
+    if not TOKEN.match(token) or request.app.state.store.renew_link(token) is None:
         raise HTTPException(404)
-    here = f"{_root(request)}/r/{quote(token, safe='')}?renewed=1#keep-title"
+    here = f"{root(request)}/r/{quote(token, safe='')}?renewed=1#keep-title"
     return RedirectResponse(here, status_code=303)
 
 
 @router.get("/r/{token}/erase", name="erase_confirm")
 def erase_confirm(request: Request, token: str) -> Response:
     _stored(request, token)
-    here = f"{_root(request)}/r/{quote(token, safe='')}"
+    here = f"{root(request)}/r/{quote(token, safe='')}"
     return render(request, "erase.html", erased=False, result_url=here, erase_url=f"{here}/erase")
 
 
 @router.post("/r/{token}/erase", name="erase")
 async def erase(request: Request, token: str) -> Response:
     form = await request.form()
-    here = f"{_root(request)}/r/{quote(token, safe='')}"
+    here = f"{root(request)}/r/{quote(token, safe='')}"
     if form.get("confirm") != "yes":
         # Not confirmed: ask again rather than erase.
         return RedirectResponse(f"{here}/erase", status_code=303)
-    if not _TOKEN.match(token):
+    if not TOKEN.match(token):
         raise HTTPException(404)
     if not await run_in_threadpool(request.app.state.store.erase_assessment, token):
         raise HTTPException(404)
@@ -476,7 +443,7 @@ def _answer_url(request: Request, token: str, case: Any, view: Any) -> str | Non
         return None
     if _state.from_case(case) is None:
         return None
-    return f"{_root(request)}/r/{quote(token, safe='')}/answer"
+    return f"{root(request)}/r/{quote(token, safe='')}/answer"
 
 
 @router.get("/r/{token}/answer", name="answer")
@@ -485,7 +452,7 @@ async def answer_more(request: Request, token: str) -> Response:
     it has not asked. Nothing is stored until those are answered; then it is a new result."""
     stored = await run_in_threadpool(_stored, request, token)
     state = _state.from_case(stored.case) if isinstance(stored.case, Mapping) else None
-    here = f"{_root(request)}/r/{quote(token, safe='')}"
+    here = f"{root(request)}/r/{quote(token, safe='')}"
     if state is None:
         return RedirectResponse(here, status_code=303)
     step = await run_in_threadpool(_next_step, state.case)
@@ -499,7 +466,6 @@ def _pdf_with_diary(request: Request, stored: Any) -> bytes | None:
     its advice and reasons match the charts it shows; None without a diary."""
     from crepitus.report.diary import pdf_charts
     from crepitus.report.pdf import render_pdf
-    from crepitus.web._diary import with_diary
 
     diary = request.app.state.store.diary(stored.token)
     if diary is None or not diary.entries:
