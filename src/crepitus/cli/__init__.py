@@ -6,7 +6,6 @@ bug and ends with one line and status 1. No traceback is printed (set CREPITUS_D
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -14,6 +13,8 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from crepitus.cli._common import UsageProblem, dump, load_json, make_console, read_source
+from crepitus.cli.diary import diary_app
 from crepitus.errors import CaseError
 
 __all__ = ["app", "main"]
@@ -27,67 +28,14 @@ app = typer.Typer(
 )
 kb_app = typer.Typer(help="Check and browse the knowledge base.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
-diary_app = typer.Typer(
-    help="Your symptom diary, kept on this computer: add, list, chart, export, import, assess.",
-    no_args_is_help=True,
-)
+# The diary's commands keep their heavy imports inside each command (cli/diary.py).
 app.add_typer(diary_app, name="diary")
-
-
-class UsageProblem(Exception):
-    """Bad input from the user: reported in one line, exit status 2."""
-
-
-def _console(stderr: bool = False) -> Any:
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
-
-
-def _read_source(path: str) -> str:
-    if path == "-":
-        return sys.stdin.read()
-    p = Path(path)
-    try:
-        return p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageProblem(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise UsageProblem(f"{path}: is a directory, not a JSON file") from None
-    except UnicodeDecodeError:
-        raise UsageProblem(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise UsageProblem(f"{path}: cannot read ({exc.strerror})") from None
-
-
-def _load_json(text: str, where: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageProblem(
-            f"{where}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from None
-    except ValueError as exc:
-        # An integer longer than Python converts (sys.get_int_max_str_digits(), 4,300 digits).
-        if "integer string conversion" not in str(exc):
-            raise UsageProblem(f"{where}: invalid JSON ({' '.join(str(exc).split())})") from None
-        raise UsageProblem(
-            f"{where}: a number in it is too long (at most {sys.get_int_max_str_digits():,} digits)"
-        ) from None
-    except RecursionError:
-        raise UsageProblem(
-            f"{where}: lists or objects nested too deeply to read (a case is a few levels deep)"
-        ) from None
 
 
 def _assess(case: Any) -> dict[str, Any]:
     import crepitus
 
     return crepitus.assess(case)
-
-
-def _dump(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False)
 
 
 @app.command()
@@ -156,20 +104,20 @@ def assess(
     if jsonl_in is not None:
         # Validate every line before writing anything, so a bad line leaves no partial output.
         results = []
-        for n, line in enumerate(_read_source(jsonl_in).splitlines(), 1):
+        for n, line in enumerate(read_source(jsonl_in).splitlines(), 1):
             if not line.strip():
                 continue
-            case = _load_json(line, f"line {n}")
+            case = load_json(line, f"line {n}")
             try:
                 results.append(_assess(case))
             except CaseError as exc:
                 raise UsageProblem(f"line {n}: {exc}") from None
-        sys.stdout.write("".join(_dump(r) + "\n" for r in results))
+        sys.stdout.write("".join(dump(r) + "\n" for r in results))
         return
     if json_in is not None or case_in is not None:
         src = json_in if json_in is not None else case_in
         assert src is not None
-        case = _load_json(_read_source(src), "stdin" if src == "-" else src)
+        case = load_json(read_source(src), "stdin" if src == "-" else src)
     else:
         case = {"text": text}
         if age is not None:
@@ -180,11 +128,11 @@ def assess(
             case["subject"] = subject
     result = _assess(case)
     if json_in is not None or as_json:
-        sys.stdout.write(_dump(result) + "\n")
+        sys.stdout.write(dump(result) + "\n")
         return
     from crepitus.cli.report import render_assessment
 
-    render_assessment(result, _console())
+    render_assessment(result, make_console())
 
 
 @app.command()
@@ -200,11 +148,11 @@ def parse(
     mentions = language.parse(text)
     if as_json:
         out = {"findings": mentions, "demographics": language.demographics(text)}
-        sys.stdout.write(_dump(out) + "\n")
+        sys.stdout.write(dump(out) + "\n")
         return
     from crepitus.cli.parse_view import render_parse
 
-    render_parse(text, mentions, _console())
+    render_parse(text, mentions, make_console())
 
 
 @app.command()
@@ -232,7 +180,7 @@ def interview(
     if transcript is not None and not transcript.resolve().parent.is_dir():
         raise UsageProblem(f"{transcript}: its folder does not exist")
     try:
-        run_interview(_console(), transcript)
+        run_interview(make_console(), transcript)
     except (Stopped, KeyboardInterrupt):
         sys.stderr.write("\ncrepitus: interview stopped; nothing was saved.\n")
         raise typer.Exit(130) from None
@@ -246,7 +194,7 @@ def kb_check() -> None:
     try:
         k = kb.load()
     except kb.KnowledgeError as exc:
-        err = _console(stderr=True)
+        err = make_console(stderr=True)
         err.print(f"knowledge base is INVALID ({len(exc.problems)} problems):")
         for p in exc.problems:
             err.print(f"  - {p}", markup=False)
@@ -317,11 +265,11 @@ def kb_rules(
         raise UsageProblem(f"--format: must be table, markdown or json (got {fmt!r})")
     k = kb.load()
     if fmt == "json":
-        sys.stdout.write(_dump(rules_view.render_json(k)) + "\n")
+        sys.stdout.write(dump(rules_view.render_json(k)) + "\n")
     elif fmt == "markdown":
         sys.stdout.write(rules_view.render_markdown(k))
     else:
-        console = _console()
+        console = make_console()
         console.print(rules_view.render_table(k, console.width))
 
 
@@ -375,16 +323,11 @@ def demo() -> None:
 
     from crepitus.cli.report import render_assessment
 
-    console = _console()
+    console = make_console()
     for title, case in DEMO_CASES:
         console.print(Rule(f"[bold]{title}[/bold]"))
         render_assessment(_assess(case), console)
         console.print()
-
-
-# The diary's commands (cli/diary.py) register themselves on diary_app; they need the helpers
-# above, and keep their heavy imports inside each command.
-from crepitus.cli import diary as _diary  # noqa: E402, F401
 
 
 def _fail(msg: str, status: int) -> NoReturn:

@@ -23,13 +23,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from crepitus.cli import UsageProblem, _console, _dump, _load_json, _read_source, diary_app
+from crepitus.cli._common import UsageProblem, dump, load_json, make_console, read_source
 from crepitus.errors import CaseError
 
 if TYPE_CHECKING:
     from crepitus.store import Store, StoredEntry
 
-__all__ = ["ChartKind", "ExportFormat"]
+__all__ = ["ChartKind", "ExportFormat", "diary_app"]
+
+diary_app = typer.Typer(
+    help="Your symptom diary, kept on this computer: add, list, chart, export, import, assess.",
+    no_args_is_help=True,
+)
 
 # The core names a field of the one entry `add` makes as diary.0.FIELD; the user typed an option.
 _OPTIONS = {
@@ -197,7 +202,7 @@ def list_entries(
         diary = store.diary(_local())
     assert diary is not None
     if as_json:
-        sys.stdout.write(_dump({"entries": [e.as_dict() for e in diary.entries]}) + "\n")
+        sys.stdout.write(dump({"entries": [e.as_dict() for e in diary.entries]}) + "\n")
         return
     if not diary.entries:
         print("Your diary is empty. Add an entry with: crepitus diary add --pain 3 --sound")
@@ -222,7 +227,7 @@ def _print_table(entries: list[StoredEntry]) -> None:
             escape(", ".join(e.findings)),
             escape(e.note or ""),
         )
-    _console().print(table)
+    make_console().print(table)
 
 
 @diary_app.command("chart")
@@ -281,7 +286,7 @@ def import_entries(
     from crepitus.report.diary import read_export, relabel
 
     where = "stdin" if source == "-" else source
-    data = _load_json(_read_source(source), where)
+    data = load_json(read_source(source), where)
     try:
         entries = read_export(data)
     except CaseError as exc:
@@ -315,7 +320,7 @@ def assess(
 
     case: dict[str, Any] = {}
     if case_in is not None:
-        loaded = _load_json(_read_source(case_in), "stdin" if case_in == "-" else case_in)
+        loaded = load_json(read_source(case_in), "stdin" if case_in == "-" else case_in)
         if not isinstance(loaded, dict):
             raise UsageProblem(f"{case_in}: a case must be a JSON object")
         case = loaded
@@ -327,14 +332,14 @@ def assess(
     full = {**case, "diary": [*(case.get("diary") or []), *entries]}
     result = crepitus.assess(full)
     if as_json:
-        sys.stdout.write(_dump(result) + "\n")
+        sys.stdout.write(dump(result) + "\n")
         return
     from rich.text import Text
 
     from crepitus.cli.report import render_assessment
     from crepitus.engine.trends import compute_trends
 
-    console = _console()
+    console = make_console()
     trends = result.get("trends") or compute_trends([]).as_dict()
     console.print(Text("Your symptom diary", style="bold underline"))
     for sentence in trend_sentences(trends):
