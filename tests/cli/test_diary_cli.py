@@ -209,7 +209,7 @@ def test_chart_writes_a_png_drawn_by_matplotlib(
     assert text[b"Title"].startswith(title.encode()) and text[b"Software"] == b"crepitus"
     # The same bytes matplotlib draws for this diary in-process: the command drew it with
     # matplotlib, from the stored entries.
-    from crepitus.report.charts import clicks_chart, pain_chart
+    from crepitus.diary._charts import clicks_chart, pain_chart
     from crepitus.store import LocalDiary, Store
 
     store = Store(f"sqlite:///{db}")

@@ -110,8 +110,8 @@ def test_pdf_with_a_chart_and_no_external_fetch() -> None:
 
 
 def test_a_pdf_for_the_longest_diary_states_its_caps_and_stays_small() -> None:
-    from crepitus.report.charts import MAX_CLICK_BARS, MAX_PAIN_POINTS, click_bars, pain_series
-    from crepitus.report.diary import pdf_charts
+    from crepitus.diary import charts as pdf_charts
+    from crepitus.diary._charts import MAX_CLICK_BARS, MAX_PAIN_POINTS, click_bars, pain_series
     from crepitus.store._diary import MAX_DIARY_ENTRIES, StoredEntry
 
     t0 = datetime(2025, 1, 1, tzinfo=UTC)

@@ -12,23 +12,20 @@ carry free text for the language reader.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
-import crepitus
-from crepitus import kb
+from crepitus import diary, kb
 from crepitus.api._common import PRIVATE, errors, store_of
 from crepitus.api._problems import problem_response
 from crepitus.api._schemas import DiaryAdded, DiaryExport, DiaryOut
 from crepitus.engine.case import DiaryEntryIn
-from crepitus.engine.trends import compute_trends
 from crepitus.errors import CaseError, Problem
-from crepitus.report.diary import export_csv, export_json, read_export, relabel
-from crepitus.store import AddedEntries, Diary, Store
+from crepitus.store import AddedEntries, Store
 
 __all__ = ["IMPORT_PATH", "TOKEN_PATTERN", "finding_id_schema", "router"]
 
@@ -163,13 +160,9 @@ def _split(data: Any) -> tuple[list[Any], str]:
 def _add(db: Store, token: str, data: Any, importing: bool) -> AddedEntries | None:
     try:
         if importing:
-            entries, prefix = read_export(data), "entries"
-        else:
-            entries, prefix = _split(data)
-        try:
-            return db.add_diary_entries(token, entries, skip_duplicates=importing)
-        except CaseError as exc:
-            raise relabel(exc, prefix) from None
+            return diary.import_entries(db, token, data)
+        entries, prefix = _split(data)
+        return diary.add_entries(db, token, entries, prefix)
     except CaseError:
         # A wrong token is a 404 whatever the body holds: the token is checked first in effect.
         if not db.diary_exists(token):
@@ -178,15 +171,14 @@ def _add(db: Store, token: str, data: Any, importing: bool) -> AddedEntries | No
 
 
 def _view(db: Store, token: str) -> dict[str, Any] | None:
-    diary = db.diary(token)
-    if diary is None:
+    kept = db.diary(token)
+    if kept is None:
         return None
-    assessment = crepitus.assess(diary.assessable_case())
-    trends = assessment.get("trends") or compute_trends([]).as_dict()
+    assessed = diary.assess_with_diary(kept)
     return {
-        "entries": [e.as_dict() for e in diary.entries],
-        "trends": trends,
-        "assessment": assessment,
+        "entries": [e.as_dict() for e in kept.entries],
+        "trends": assessed.trends,
+        "assessment": assessed.result,
     }
 
 
@@ -271,16 +263,13 @@ async def delete_entry(token: str, entry_id: int, request: Request) -> Response:
     return Response(status_code=204, headers=PRIVATE)
 
 
-async def _diary_or_404(request: Request, token: str) -> Diary:
-    diary = await run_in_threadpool(store_of(request).diary, token)
-    if diary is None:
+async def _download(request: Request, token: str, fmt: Literal["json", "csv"]) -> Response:
+    kept = await run_in_threadpool(store_of(request).diary, token)
+    if kept is None:
         raise HTTPException(404, _NOT_FOUND)
-    return diary
-
-
-def _download(body: bytes, media_type: str, filename: str) -> Response:
-    headers = {**PRIVATE, "Content-Disposition": f'attachment; filename="{filename}"'}
-    return Response(body, media_type=media_type, headers=headers)
+    file = diary.export(kept.entries, fmt)
+    headers = {**PRIVATE, "Content-Disposition": f'attachment; filename="{file.filename}"'}
+    return Response(file.body, media_type=file.media_type, headers=headers)
 
 
 @router.get(
@@ -291,8 +280,7 @@ def _download(body: bytes, media_type: str, filename: str) -> Response:
     description="Every entry, oldest first, in the shape `import` reads back.",
 )
 async def export_diary_json(token: str, request: Request) -> Response:
-    diary = await _diary_or_404(request, token)
-    return _download(export_json(diary.entries), "application/json", "crepitus-diary.json")
+    return await _download(request, token, "json")
 
 
 @router.get(
@@ -309,5 +297,4 @@ async def export_diary_json(token: str, request: Request) -> Response:
     description="Every entry, oldest first, one row each, for a spreadsheet.",
 )
 async def export_diary_csv(token: str, request: Request) -> Response:
-    diary = await _diary_or_404(request, token)
-    return _download(export_csv(diary.entries), "text/csv; charset=utf-8", "crepitus-diary.csv")
+    return await _download(request, token, "csv")

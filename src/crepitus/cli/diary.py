@@ -238,7 +238,7 @@ def chart(
     ] = ChartKind.pain,
 ) -> None:
     """Draw a chart of your diary as a PNG image (no browser needed)."""
-    from crepitus.report.diary import chart_bytes
+    from crepitus.diary import chart_bytes
 
     if not out.resolve().parent.is_dir():
         raise UsageProblem(f"{out}: its folder does not exist")
@@ -261,12 +261,12 @@ def export(
     ] = None,
 ) -> None:
     """Export your diary as JSON or CSV, oldest entry first."""
-    from crepitus.report.diary import export_csv, export_json
+    from crepitus.diary import export as export_file
 
     with _store() as store:
         diary = store.diary(_local())
     assert diary is not None
-    data = (export_json if fmt is ExportFormat.json else export_csv)(diary.entries)
+    data = export_file(diary.entries, fmt.value).body
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -283,19 +283,15 @@ def import_entries(
     ],
 ) -> None:
     """Import a JSON export into your diary: all of it or nothing; entries already there skipped."""
-    from crepitus.report.diary import read_export, relabel
+    from crepitus.diary import import_entries as import_export
 
     where = "stdin" if source == "-" else source
     data = load_json(read_source(source), where)
-    try:
-        entries = read_export(data)
-    except CaseError as exc:
-        raise UsageProblem(f"{where}: {exc}") from None
     with _store() as store:
         try:
-            result = store.add_diary_entries(_local(), entries, skip_duplicates=True)
+            result = import_export(store, _local(), data)
         except CaseError as exc:
-            raise UsageProblem(f"{where}: {relabel(exc, 'entries')}") from None
+            raise UsageProblem(f"{where}: {exc}") from None
     assert result is not None
     skipped = f" ({result.skipped} already in your diary)" if result.skipped else ""
     added, total = _entries(len(result.added)), _entries(result.total)
@@ -315,8 +311,7 @@ def assess(
     as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
 ) -> None:
     """Assess your diary (and a case, if given): triage, reasons and a care plan."""
-    import crepitus
-    from crepitus.report.diary import trend_sentences
+    from crepitus.diary import assess_with_diary, trend_sentences
 
     case: dict[str, Any] = {}
     if case_in is not None:
@@ -327,22 +322,19 @@ def assess(
     with _store() as store:
         diary = store.diary(_local())
     assert diary is not None
-    entries = [e.as_contract() for e in diary.entries]
     # The case's own diary entries, if any, are assessed together with the local diary's.
-    full = {**case, "diary": [*(case.get("diary") or []), *entries]}
-    result = crepitus.assess(full)
+    assessed = assess_with_diary(diary, case)
+    result = assessed.result
     if as_json:
         sys.stdout.write(dump(result) + "\n")
         return
     from rich.text import Text
 
     from crepitus.cli.report import render_assessment
-    from crepitus.engine.trends import compute_trends
 
     console = make_console()
-    trends = result.get("trends") or compute_trends([]).as_dict()
     console.print(Text("Your symptom diary", style="bold underline"))
-    for sentence in trend_sentences(trends):
+    for sentence in trend_sentences(assessed.trends):
         console.print(Text(f"• {sentence}"))
     console.print()
     render_assessment(result, console)

@@ -25,16 +25,15 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
-import crepitus
 from crepitus import kb
-from crepitus.engine.trends import compute_trends
+from crepitus.diary import assess_with_diary, charts, trend_sentences
 from crepitus.errors import CaseError
 from crepitus.report.view import EMERGENCY_LEVELS, ReportView, build_view
 from crepitus.store import Diary, Store, StoredEntry, validate_entries
 from crepitus.web._pages import TOKEN, HtmlRoute, root
 from crepitus.web._render import render
 
-__all__ = ["router", "with_diary"]
+__all__ = ["router"]
 
 log = logging.getLogger("crepitus.web")
 
@@ -241,11 +240,6 @@ def core_errors(error: CaseError) -> dict[str, str]:
 # --- the page ------------------------------------------------------------------------------------
 
 
-def with_diary(diary: Diary) -> dict[str, Any]:
-    """The stored case assessed again with the whole diary."""
-    return crepitus.assess(diary.assessable_case())
-
-
 def _when(at: datetime, minutes: int) -> str:
     local = at.astimezone(_zone(minutes))
     return f"{local:%a} {local.day} {local:%B %Y}, {local:%H:%M}"
@@ -286,29 +280,16 @@ def _page(
     added: bool = False,
     status_code: int = 200,
 ) -> Response:
-    from crepitus.report.diary import chart_bytes, chart_descriptions, data_uri, trend_sentences
-
     knowledge = kb.load()
-    assessment = with_diary(diary)
-    trends = assessment.get("trends") or compute_trends([]).as_dict()
+    assessed = assess_with_diary(diary)
+    assessment, trends = assessed.result, assessed.trends
     view: ReportView = build_view(assessment, diary.case, datetime.now(UTC), knowledge)
     emergency = view.level in EMERGENCY_LEVELS
     entries = diary.entries
-    charts: list[dict[str, str]] = []
-    if entries:
-        words = chart_descriptions(entries, trends)
-        charts = [
-            {
-                "title": "Pain over time",
-                "src": data_uri(chart_bytes(entries, "pain", "svg")),
-                "alt": words["pain"],
-            },
-            {
-                "title": "Clicks per week",
-                "src": data_uri(chart_bytes(entries, "clicks", "svg")),
-                "alt": words["clicks"],
-            },
-        ]
+    drawn = [
+        {"title": c.title, "src": c.image, "alt": c.description}
+        for c in (charts(entries, trends) if entries else [])
+    ]
     labels = {fid: f.label for fid, f in knowledge.findings.items()}
     plain = _plain_labels(knowledge)
     shown = [_entry_view(e, minutes, plain) for e in reversed(entries[-SHOWN:])]
@@ -340,7 +321,7 @@ def _page(
         emergency=emergency,
         top_reasons=[r for r in view.reasons if r.level == view.level],
         trend_words=trend_sentences(trends),
-        charts=charts,
+        charts=drawn,
         entries=shown,
         total=len(entries),
         shown_limit=SHOWN,

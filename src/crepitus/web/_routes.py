@@ -28,12 +28,12 @@ from starlette.responses import RedirectResponse, Response
 
 import crepitus
 from crepitus import kb
+from crepitus.diary import assess_with_diary, charts
 from crepitus.engine.case import MAX_TEXT, validate_case
 from crepitus.errors import CaseError
 from crepitus.report.view import EMERGENCY_LEVELS, build_view
 from crepitus.settings import private_link
 from crepitus.web import _state
-from crepitus.web._diary import with_diary
 from crepitus.web._pages import TOKEN, HtmlRoute, root
 from crepitus.web._render import PRIVATE_HEADERS, render
 from crepitus.web._state import InterviewState, StateError
@@ -347,12 +347,11 @@ def _clinic(request: Request, level: str) -> dict[str, str] | None:
 
 def _diary_notice(request: Request, token: str, level: str) -> tuple[dict[str, Any] | None, int]:
     """(what the diary changes, how many entries it has): a more urgent level it leads to."""
-
     diary = request.app.state.store.diary(token)
     if diary is None or not diary.entries:
         return None, 0
     try:
-        now = with_diary(diary)
+        now = assess_with_diary(diary).result
     except CaseError:
         # A stored case the knowledge base no longer accepts: show the result as it was.
         log.warning("could not assess a stored case with its diary")
@@ -464,20 +463,19 @@ async def answer_more(request: Request, token: str) -> Response:
 def _pdf_with_diary(request: Request, stored: Any) -> bytes | None:
     """With a diary, the report is today's assessment of the case and the whole diary, so that
     its advice and reasons match the charts it shows; None without a diary."""
-    from crepitus.report.diary import pdf_charts
     from crepitus.report.pdf import render_pdf
 
-    diary = request.app.state.store.diary(stored.token)
-    if diary is None or not diary.entries:
+    kept = request.app.state.store.diary(stored.token)
+    if kept is None or not kept.entries:
         return None
     try:
-        current = with_diary(diary)
+        current = assess_with_diary(kept)
     except CaseError:
         # A stored case the knowledge base no longer accepts: the report as it was made.
         log.warning("could not assess a stored case with its diary")
         return None
-    charts = pdf_charts(diary.entries, current.get("trends") or {})
-    return render_pdf(current, stored.case, datetime.now(UTC), stored.token, charts=charts)
+    drawn = charts(kept.entries, current.trends)
+    return render_pdf(current.result, stored.case, datetime.now(UTC), stored.token, charts=drawn)
 
 
 @router.get("/r/{token}/report.pdf", name="report_pdf")

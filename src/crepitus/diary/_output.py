@@ -2,7 +2,7 @@
 
 Shared by the web page, the HTTP API, the PDF report and the command line, so every surface words
 a trend, names a bad field and writes an export the same way. matplotlib is imported only when a
-chart is drawn (``report.charts``), and one chart is drawn at a time: pyplot's state is global.
+chart is drawn (``diary._charts``), and one chart is drawn at a time: pyplot's state is global.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from typing import Any, Literal
 
 from crepitus import kb
 from crepitus.errors import CaseError, Problem
-from crepitus.report.pdf import Chart
 from crepitus.store._diary import StoredEntry, iso
 
 __all__ = [
@@ -30,7 +29,6 @@ __all__ = [
     "data_uri",
     "export_csv",
     "export_json",
-    "pdf_charts",
     "read_export",
     "relabel",
     "trend_sentences",
@@ -128,7 +126,7 @@ def chart_descriptions(
     entries: Sequence[StoredEntry], trends: Mapping[str, Any]
 ) -> dict[ChartKind, str]:
     """Text alternatives of the two charts: what each shows, and the trend in words."""
-    from crepitus.report.charts import click_bars, pain_series
+    from crepitus.diary._charts import click_bars, pain_series
 
     scored = [e for e in entries if e.pain is not None]
     if scored:
@@ -181,8 +179,8 @@ def chart_descriptions(
 def chart_bytes(
     entries: Sequence[StoredEntry], kind: ChartKind, fmt: Literal["svg", "png"]
 ) -> bytes:
-    """One chart drawn by matplotlib (``report.charts``), one drawing at a time."""
-    from crepitus.report.charts import clicks_chart, pain_chart
+    """One chart drawn by matplotlib (``diary._charts``), one drawing at a time."""
+    from crepitus.diary._charts import clicks_chart, pain_chart
 
     draw = pain_chart if kind == "pain" else clicks_chart
     with _chart_lock:
@@ -192,28 +190,6 @@ def chart_bytes(
 def data_uri(svg: bytes) -> str:
     """An SVG as a ``data:`` URI: pages and the PDF load nothing from anywhere else."""
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
-
-
-def pdf_charts(entries: Sequence[StoredEntry], trends: Mapping[str, Any]) -> list[Chart]:
-    """The two diary charts for the PDF report, each with its description.
-
-    However long the diary, each chart draws a bounded number of marks (``report.charts``) and
-    its description says when it does: drawing them costs about the same for any diary."""
-    from crepitus.report.charts import click_bars
-
-    words = chart_descriptions(entries, trends)
-    per = click_bars(list(trends.get("clicks_per_week") or [])).weeks_per_bar
-    return [
-        Chart("Pain over time", data_uri(chart_bytes(entries, "pain", "svg")), words["pain"]),
-        Chart(
-            "Clicks per week" if per == 1 else f"Clicks per {per} weeks",
-            data_uri(chart_bytes(entries, "clicks", "svg")),
-            words["clicks"],
-        ),
-    ]
-
-
-# --- export and import ---------------------------------------------------------------------------
 
 
 def export_json(entries: Sequence[StoredEntry], now: datetime | None = None) -> bytes:
