@@ -119,13 +119,9 @@ def assess(
         assert src is not None
         case = load_json(read_source(src), "stdin" if src == "-" else src)
     else:
-        case = {"text": text}
-        if age is not None:
-            case["age"] = age
-        if sex is not None:
-            case["sex"] = sex
-        if subject is not None:
-            case["subject"] = subject
+        from crepitus.engine.case import new_case
+
+        case = new_case(age, sex, text, subject)
     result = _assess(case)
     if json_in is not None or as_json:
         sys.stdout.write(dump(result) + "\n")

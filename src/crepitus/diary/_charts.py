@@ -19,9 +19,9 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
-from crepitus.engine.trends import compute_trends
+from crepitus.engine.trends import DiaryEntry, compute_trends
 
 __all__ = [
     "MAX_CLICK_BARS",
@@ -46,14 +46,6 @@ Format = Literal["svg", "png"]
 _BLUE, _GREY, _ORANGE = "#1d4f91", "#6b7280", "#b45309"
 
 
-class Entry(Protocol):
-    at: datetime
-    pain: int | None
-    sound: bool | None
-    activity: str | None
-    findings: list[str]
-
-
 @dataclass(frozen=True, slots=True)
 class PainSeries:
     """What the pain chart draws: one point per ``per_point`` consecutive scores (1: each)."""
@@ -70,7 +62,7 @@ class PainSeries:
         return len(self.at)
 
 
-def pain_series(entries: Sequence[Entry]) -> PainSeries:
+def pain_series(entries: Sequence[DiaryEntry]) -> PainSeries:
     """The pain scores in time order, as at most ``MAX_PAIN_POINTS`` points."""
     scored = sorted((e for e in entries if e.pain is not None), key=lambda e: e.at)
     per = max(1, math.ceil(len(scored) / MAX_PAIN_POINTS))
@@ -159,7 +151,7 @@ def _empty(ax: Any, message: str) -> None:
     ax.set_xticks([])
 
 
-def pain_chart(entries: Sequence[Entry], fmt: Format = "svg") -> bytes:
+def pain_chart(entries: Sequence[DiaryEntry], fmt: Format = "svg") -> bytes:
     """Pain (0-10) over time, with the minimal important change marked from the first score."""
     plt, (fig, ax) = _figure()
     series = pain_series(entries)
@@ -221,7 +213,7 @@ def pain_chart(entries: Sequence[Entry], fmt: Format = "svg") -> bytes:
     return _save(plt, fig, fmt, title)
 
 
-def clicks_chart(entries: Sequence[Entry], fmt: Format = "svg") -> bytes:
+def clicks_chart(entries: Sequence[DiaryEntry], fmt: Format = "svg") -> bytes:
     """Clicks per ISO week, split into during exercise and outside exercise."""
     plt, (fig, ax) = _figure()
     bars = click_bars(compute_trends(entries).clicks_per_week)

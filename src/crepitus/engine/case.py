@@ -39,6 +39,7 @@ __all__ = [
     "EvidenceIn",
     "Fact",
     "build_case",
+    "new_case",
     "problem_from",
     "validate_case",
 ]
@@ -274,6 +275,23 @@ def problem_from(err: Mapping[str, Any]) -> Problem:
 def suggest(word: str, choices: list[str]) -> str | None:
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
     return close[0] if close else None
+
+
+def new_case(
+    age: int | None, sex: str | None, text: str | None, subject: str | None = None
+) -> dict[str, Any]:
+    """A case as a form or a command line starts it: the person's words and what they said of
+    themselves, no answers yet."""
+    case: dict[str, Any] = {"evidence": []}
+    if age is not None:
+        case["age"] = age
+    if sex is not None:
+        case["sex"] = sex
+    if subject is not None:
+        case["subject"] = subject
+    if text:
+        case["text"] = text
+    return case
 
 
 def validate_case(data: Any) -> CaseIn:

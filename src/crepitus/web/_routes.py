@@ -29,7 +29,7 @@ from starlette.responses import RedirectResponse, Response
 import crepitus
 from crepitus import kb
 from crepitus.diary import assess_with_diary, charts
-from crepitus.engine.case import MAX_TEXT, validate_case
+from crepitus.engine.case import MAX_TEXT, new_case, validate_case
 from crepitus.errors import CaseError
 from crepitus.report.view import EMERGENCY_LEVELS, build_view
 from crepitus.settings import private_link
@@ -109,7 +109,7 @@ def _read_start(form: FormData) -> tuple[dict[str, Any] | None, dict[str, str], 
         errors["text"] = f"Your description is too long: keep it under {MAX_TEXT:,} characters."
     if errors:
         return None, values, errors
-    case = _state.new_case(age, values["sex"] or None, values["text"], values["subject"] or None)
+    case = new_case(age, values["sex"] or None, values["text"], values["subject"] or None)
     return case, values, errors
 
 

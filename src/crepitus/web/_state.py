@@ -65,21 +65,6 @@ class InterviewState:
         return {e["id"]: e["present"] for e in self.case.get("evidence", [])}
 
 
-def new_case(
-    age: int | None, sex: str | None, text: str | None, subject: str | None = None
-) -> dict[str, Any]:
-    case: dict[str, Any] = {"evidence": []}
-    if age is not None:
-        case["age"] = age
-    if sex is not None:
-        case["sex"] = sex
-    if subject is not None:
-        case["subject"] = subject
-    if text:
-        case["text"] = text
-    return case
-
-
 def encode(state: InterviewState) -> str:
     return json.dumps(
         {"v": STATE_VERSION, "case": state.case, "steps": state.steps},
