@@ -142,3 +142,23 @@ def test_diary_findings_count_as_present() -> None:
         "origin": "diary",
         "span": "2026-01-02T10:00:00+00:00",
     } in out["evidence"]
+
+
+def test_the_core_is_handed_the_time_and_the_knowledge_base() -> None:
+    from datetime import UTC, datetime
+
+    from crepitus import kb
+    from crepitus.engine import assess as engine_assess
+    from crepitus.engine.interview import next_question as engine_next
+
+    entry = {"at": "2026-06-01T12:00:00+00:00", "pain": 3}
+    case = {"age": 30, "diary": [entry]}
+    before = datetime(2026, 5, 1, tzinfo=UTC)
+    with pytest.raises(CaseError) as err:
+        engine_assess(case, now=before)
+    assert [p.loc for p in err.value.problems] == ["diary.0.at"]
+    knowledge = kb.load()
+    after = datetime(2026, 7, 1, tzinfo=UTC)
+    result = engine_assess(case, knowledge=knowledge, now=after)
+    assert result["knowledge_version"] == knowledge.version
+    assert engine_next(case, knowledge=knowledge, now=after)["should_stop"] in (True, False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from crepitus import kb
@@ -75,7 +76,12 @@ def assess_case(case: Case, knowledge: kb.KnowledgeBase | None = None) -> dict[s
 
 
 def assess(
-    data: Any, read_text: TextReader | None = None, knowledge: kb.KnowledgeBase | None = None
+    data: Any,
+    read_text: TextReader | None = None,
+    knowledge: kb.KnowledgeBase | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
+    """The contract's assessment of ``data``, by ``knowledge`` (default: the packaged knowledge
+    base) at time ``now`` (default: the clock)."""
     knowledge = knowledge or kb.load()
-    return assess_case(build_case(data, read_text, knowledge), knowledge)
+    return assess_case(build_case(data, read_text, knowledge, now), knowledge)

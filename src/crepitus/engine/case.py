@@ -294,19 +294,24 @@ def new_case(
     return case
 
 
-def validate_case(data: Any) -> CaseIn:
+def validate_case(
+    data: Any, knowledge: kb.KnowledgeBase | None = None, now: datetime | None = None
+) -> CaseIn:
     """Validate a case; raise CaseError naming every problem (types, ranges, ids, conflicts).
 
     A ``CaseIn`` that a caller (the HTTP API) has already parsed is not parsed again: only the
-    checks pydantic cannot make (ids, conflicts, future times) run on it.
+    checks pydantic cannot make (ids, conflicts, future times) run on it. Ids are checked against
+    ``knowledge`` and diary times against ``now`` (the packaged knowledge base and the clock when
+    not given: callers and tests can hand in both).
     """
+    knowledge = knowledge or kb.load()
     if isinstance(data, CaseIn):
         case = data
-        problems = _id_problems(_ids_view(case))
+        problems = _id_problems(_ids_view(case), knowledge)
     elif not isinstance(data, Mapping):
         raise CaseError.one("", f"a case must be a JSON object, not {type(data).__name__}", "type")
     else:
-        problems = _id_problems(data)
+        problems = _id_problems(data, knowledge)
         try:
             case = CaseIn.model_validate(data)
         except ValidationError as exc:
@@ -314,7 +319,7 @@ def validate_case(data: Any) -> CaseIn:
             flagged = {p.loc for p in problems}
             problems += [p for p in map(problem_from, exc.errors()) if p.loc not in flagged]
             raise CaseError(sorted(problems, key=_loc_order)) from None
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     for i, entry in enumerate(case.diary):
         if entry.at > now:
             problems.append(Problem(f"diary.{i}.at", "is in the future", "future"))
@@ -342,9 +347,9 @@ def _unknown(loc: str, fid: str, ids: list[str]) -> Problem:
     return Problem(loc, f"unknown finding '{fid}'{tip}", "unknown_id")
 
 
-def _id_problems(data: Mapping[str, Any]) -> list[Problem]:
+def _id_problems(data: Mapping[str, Any], knowledge: kb.KnowledgeBase) -> list[Problem]:
     """Unknown finding ids and conflicting duplicates, checked on the raw input."""
-    findings = kb.load().findings
+    findings = knowledge.findings
     ids = list(findings)
     problems: list[Problem] = []
     seen: dict[str, Any] = {}
@@ -389,15 +394,19 @@ TextReader = Callable[[str, str | None], tuple[list[dict[str, Any]], dict[str, A
 
 
 def build_case(
-    data: Any, read_text: TextReader | None = None, knowledge: kb.KnowledgeBase | None = None
+    data: Any,
+    read_text: TextReader | None = None,
+    knowledge: kb.KnowledgeBase | None = None,
+    now: datetime | None = None,
 ) -> Case:
     """Validate ``data`` and merge explicit, diary, text and implied evidence into a Case.
 
     ``read_text`` turns text into (mentions, demographics); the engine stays free of the language
-    package's heavy imports unless a case actually carries text.
+    package's heavy imports unless a case actually carries text. ``now`` (default: the clock)
+    is the time diary entries must not be after.
     """
     knowledge = knowledge or kb.load()
-    raw = validate_case(data)
+    raw = validate_case(data, knowledge, now)
     case = Case(age=raw.age, sex=raw.sex, text=raw.text, diary=list(raw.diary))
     if raw.age is not None:
         case.age_origin = "explicit"

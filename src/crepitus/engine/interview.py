@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -174,10 +175,16 @@ def _recheck_step(case: Case, knowledge: kb.KnowledgeBase, asker: _Asker) -> dic
     return asker.special("recheck", items) if items else None
 
 
-def next_question(data: Any, read_text: TextReader | None = None) -> dict[str, Any]:
-    """The contract's interview step for everything known so far."""
-    knowledge = kb.load()
-    case = build_case(data, read_text, knowledge)
+def next_question(
+    data: Any,
+    read_text: TextReader | None = None,
+    knowledge: kb.KnowledgeBase | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The contract's interview step for everything known so far, by ``knowledge`` (default:
+    the packaged knowledge base) at time ``now`` (default: the clock)."""
+    knowledge = knowledge or kb.load()
+    case = build_case(data, read_text, knowledge, now)
     ev = case.evidence(knowledge)
     by_finding = _by_finding(knowledge)
     tri = triage(ev, knowledge)
