@@ -163,6 +163,22 @@ def test_a_bad_level_and_bad_yaml_are_caught() -> None:
         kb.load_from_texts(texts)
 
 
+def test_likelihood_words_are_data_and_checked() -> None:
+    assert [K.texts.likelihood_word(0, p) for p in (0.5, 0.18, 0.05)] == [
+        "most likely",
+        "possible",
+        "less likely",
+    ]
+    assert K.texts.likelihood_word(1, 0.5) == "possible"  # "most likely" is the top cause's only
+    texts = _texts()
+    texts["texts"] = texts["texts"].replace(
+        '{word: "less likely", from: 0.0}', '{word: "x", from: 0.3}'
+    )
+    with pytest.raises(kb.KnowledgeError) as err:
+        kb.load_from_texts(texts)
+    assert any("likelihood" in p for p in err.value.problems)
+
+
 def test_version_changes_with_content() -> None:
     texts = _texts()
     texts["rules"] += "\n# a comment\n"

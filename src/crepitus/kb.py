@@ -347,11 +347,20 @@ class ScopeText(_Model):
     summary: str
 
 
+class Likelihood(_Model):
+    """A word for a possible cause's chance, from this probability up."""
+
+    word: str = Field(min_length=1)
+    from_: float = Field(alias="from", ge=0, le=1)
+    first_only: bool = False  # only for the cause ranked first
+
+
 class Texts(_Model):
     """Patient wording that is not tied to one finding, rule or advice item."""
 
     levels: dict[Level, LevelText]
     scope: dict[Literal["life_threat", "child", "other_body_part"], ScopeText]
+    likelihood: list[Likelihood] = Field(min_length=1)
     phrases: dict[str, str]
 
     @model_validator(mode="after")
@@ -360,7 +369,18 @@ class Texts(_Model):
         missing += [f"phrases.{p}" for p in PHRASES if p not in self.phrases]
         if missing:
             raise ValueError(f"missing: {', '.join(missing)}")
+        if self.likelihood[-1].from_ != 0 or any(
+            a.from_ < b.from_ for a, b in zip(self.likelihood, self.likelihood[1:], strict=False)
+        ):
+            raise ValueError("likelihood: thresholds must fall, the last one from 0.0")
         return self
+
+    def likelihood_word(self, rank: int, p: float) -> str:
+        """The word for a cause of probability ``p`` ranked ``rank`` (0 = first)."""
+        for w in self.likelihood:
+            if p >= w.from_ and (rank == 0 or not w.first_only):
+                return w.word
+        return self.likelihood[-1].word
 
 
 class LexiconEntry(_Model):

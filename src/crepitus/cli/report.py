@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from crepitus import kb
-from crepitus.report.view import level_names, provisional_view
+from crepitus.report.view import level_names, percent, provisional_view
 
 __all__ = ["LEVEL_STYLE", "provisional_lines", "render_assessment"]
 
@@ -38,14 +38,6 @@ NO_SIGN_YET = (
     "We have found no warning sign in what you have told us so far, but we have not asked "
     "about every one yet: see the list of what was not asked."
 )
-
-
-def _likelihood_word(p: float, first: bool) -> str:
-    if first and p >= 0.4:
-        return "most likely"
-    if p >= 0.15:
-        return "possible"
-    return "less likely"
 
 
 def _bullets(items: Sequence[Any], key: str = "text") -> Table:
@@ -231,13 +223,14 @@ def _render_causes(result: dict[str, Any], console: Console, knowledge: kb.Knowl
     table.add_column("Chance", justify="right", ratio=1)
     table.add_column("What points to it", ratio=3)
     for i, c in enumerate(result["conditions"][:5]):
+        p = float(c["probability"])
         labels = [
             knowledge.findings[f].label if f in knowledge.findings else f
             for f in c["supporting"][:3]
         ]
         table.add_row(
             escape(c["name"]),
-            f"{c['probability'] * 100:.0f}% ({_likelihood_word(c['probability'], i == 0)})",
+            f"{percent(p)} ({knowledge.texts.likelihood_word(i, p)})",
             escape("; ".join(labels)) or "-",
         )
     console.print(table)

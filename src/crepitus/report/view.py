@@ -32,6 +32,7 @@ __all__ = [
     "build_view",
     "format_when",
     "level_names",
+    "percent",
     "provisional_view",
 ]
 
@@ -186,18 +187,13 @@ def format_when(when: datetime | str | None) -> str:
     return f"{when.day} {when:%B %Y} at {when:%H:%M} UTC"
 
 
-def _percent(p: float) -> str:
+def percent(p: float) -> str:
+    """A probability as people read it: "55%", "under 1%", "over 99%"."""
     if p >= 0.995:
         return "over 99%"
     if p < 0.01:
         return "under 1%"
     return f"{round(p * 100)}%"
-
-
-def _word(rank: int, p: float) -> str:
-    if rank == 0 and p >= 0.2:
-        return "most likely"
-    return "possible" if p >= 0.15 else "less likely"
 
 
 def _texts(items: Any) -> list[str]:
@@ -322,8 +318,8 @@ def _causes(
         out.append(
             Cause(
                 name=name,
-                percent=_percent(p),
-                word=_word(rank, p),
+                percent=percent(p),
+                word=knowledge.texts.likelihood_word(rank, p),
                 explanation=known.explanation if known else None,
                 serious=bool(c.get("serious", known.serious if known else False)),
                 supporting=notes(c.get("supporting")),
