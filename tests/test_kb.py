@@ -179,6 +179,23 @@ def test_likelihood_words_are_data_and_checked() -> None:
     assert any("likelihood" in p for p in err.value.problems)
 
 
+def test_clinical_thresholds_are_data_and_checked() -> None:
+    t = K.thresholds
+    assert [(d.finding, d.days) for d in t.durations] == [
+        ("pain_over_3_days", 3),
+        ("pain_over_6_weeks", 42),
+        ("pain_over_3_months", 84),
+    ]
+    assert (t.vital_signs.systolic_below, t.vital_signs.fever_from_c) == (90, 38.0)
+    texts = _texts()
+    texts["thresholds"] = texts["thresholds"].replace("sources: [ostelo-2008]", "sources: [x-1]")
+    texts["thresholds"] = texts["thresholds"].replace("finding: pain_over_3_days", "finding: nope")
+    with pytest.raises(kb.KnowledgeError) as err:
+        kb.load_from_texts(texts)
+    assert any("x-1" in p for p in err.value.problems)
+    assert any("nope" in p for p in err.value.problems)
+
+
 def test_version_changes_with_content() -> None:
     texts = _texts()
     texts["rules"] += "\n# a comment\n"

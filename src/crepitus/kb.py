@@ -73,6 +73,7 @@ FILES = (
     "interview",
     "texts",
     "drugs",
+    "thresholds",
 )
 
 
@@ -437,6 +438,45 @@ PHRASES = (
 )
 
 
+class DurationThreshold(_Model):
+    finding: str
+    days: float = Field(gt=0)
+    sources: list[str] = Field(min_length=1)
+
+
+class VitalSigns(_Model):
+    systolic_below: int = Field(gt=0)
+    gcs_below: int = Field(ge=3, le=15)
+    fever_from_c: float = Field(ge=35, le=42)
+    sources: list[str] = Field(min_length=1)
+
+
+class Power(_Model):
+    severe_at_most: int = Field(ge=0, le=5)
+    sources: list[str] = Field(min_length=1)
+
+
+class DiaryThresholds(_Model):
+    important_change_points: float = Field(gt=0)
+    important_change_share: float = Field(gt=0, lt=1)
+    window_days: int = Field(gt=0)
+    sources: list[str] = Field(min_length=1)
+
+
+class Thresholds(_Model):
+    """Numbers with a clinical meaning that the reader and the diary's trends apply."""
+
+    durations: list[DurationThreshold] = Field(min_length=1)
+    vital_signs: VitalSigns
+    power: Power
+    diary: DiaryThresholds
+
+    def all_sources(self) -> list[tuple[str, list[str]]]:
+        out = [(f"durations.{d.finding}", d.sources) for d in self.durations]
+        out += [(name, getattr(self, name).sources) for name in ("vital_signs", "power", "diary")]
+        return out
+
+
 class KnowledgeBase(_Model):
     version: str
     sources: dict[str, Source]
@@ -450,6 +490,7 @@ class KnowledgeBase(_Model):
     screening: list[ScreenItem]
     drugs: list[DrugClass]
     texts: Texts
+    thresholds: Thresholds
     # Background rate of each finding among people with a clicking back and none of the listed
     # conditions, used where a condition does not list a finding.
     background: dict[str, float]
@@ -563,6 +604,7 @@ def load_from_texts(
     drugs = build("drugs", "classes", DrugClass)
     unique(drugs, "drugs")
     texts_model = _validated(Texts, raw["texts"], "texts.yaml", problems)
+    thresholds = _validated(Thresholds, raw["thresholds"], "thresholds.yaml", problems)
 
     background: dict[str, float] = {}
     bg_doc = raw["conditions"].get("background") if isinstance(raw["conditions"], dict) else None
@@ -670,11 +712,16 @@ def load_from_texts(
             problems.append(f"rules.yaml:{r.id}: no interview question asks about '{fid}'")
     for entry in lexicon.values():
         need_finding(f"lexicon.yaml:{entry.id}", entry.id)
+    if thresholds is not None:
+        for where, ids in thresholds.all_sources():
+            need_source(f"thresholds.yaml:{where}", ids)
+        for d in thresholds.durations:
+            need_finding(f"thresholds.yaml:durations.{d.finding}", d.finding)
     if problems:
         raise KnowledgeError(problems)
 
     digest = hashlib.sha256("\0".join(texts[n] for n in FILES).encode()).hexdigest()[:10]
-    assert texts_model is not None  # a None would have been a problem above
+    assert texts_model is not None and thresholds is not None  # else a problem above
     return KnowledgeBase(
         version=f"{KB_VERSION}+{digest}",
         sources=sources,
@@ -688,6 +735,7 @@ def load_from_texts(
         screening=screening,
         drugs=drugs,
         texts=texts_model,
+        thresholds=thresholds,
         background=background,
         implied_by=(implied := _implied_by(findings)),
         entails=_inverse(implied),

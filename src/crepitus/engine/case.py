@@ -482,7 +482,7 @@ def _add_age_findings(case: Case, knowledge: kb.KnowledgeBase) -> None:
 
 
 def _add_trends(case: Case, put: Callable[[Fact], None], knowledge: kb.KnowledgeBase) -> None:
-    trends = case.trends = compute_trends(case.diary)
+    trends = case.trends = compute_trends(case.diary, knowledge.thresholds.diary)
     found: dict[str, str] = {}
     if trends.pain_direction == "rising":
         found["diary_pain_rising"] = trends.pain_detail()

@@ -2,7 +2,8 @@
 
 - Pain trajectory over the last 14 days, judged by the minimal important change of the 0-10
   numeric pain scale (Ostelo 2008): a change of at least 2 points, or of at least 30% of the
-  starting score when that is at least 1 point.
+  starting score when that is at least 1 point. The numbers are knowledge data
+  (``knowledge/thresholds.yaml``, ``diary``).
 - Clicks per ISO week, and how many of them happened outside exercise.
 - Clicking spreading into daily life: in the last 14 days most clicks happened outside exercise
   (at least 3 of them), where before that most did not.
@@ -19,19 +20,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from crepitus import kb
+
 __all__ = [
-    "MIC_POINTS",
-    "MIC_SHARE",
-    "WINDOW",
     "DiaryEntry",
     "Trends",
     "compute_trends",
     "is_exercise",
 ]
 
-MIC_POINTS = 2
-MIC_SHARE = 0.3
-WINDOW = timedelta(days=14)
+
+def _limits(limits: kb.DiaryThresholds | None) -> kb.DiaryThresholds:
+    """The minimal important change and the window (knowledge/thresholds.yaml)."""
+    return limits if limits is not None else kb.load().thresholds.diary
+
 
 _EXERCISE = re.compile(
     r"\b(gym|work ?out|exercis\w*|train\w*|squat\w*|deadlift\w*|lift\w*|press\w*|plank\w*|"
@@ -101,9 +103,13 @@ def _n(x: float | None) -> str:
     return "?" if x is None else (f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}")
 
 
-def important_change(before: float, after: float) -> bool:
+def important_change(before: float, after: float, limits: kb.DiaryThresholds | None = None) -> bool:
+    """Whether a change in a 0-10 pain score is at least the minimal important change."""
+    mic = _limits(limits)
     delta = abs(after - before)
-    return delta >= MIC_POINTS or (before >= 1 and delta >= 1 and delta / before >= MIC_SHARE)
+    return delta >= mic.important_change_points or (
+        before >= 1 and delta >= 1 and delta / before >= mic.important_change_share
+    )
 
 
 def _pain(recent: Sequence[DiaryEntry]) -> tuple[float | None, float | None, int]:
@@ -118,13 +124,16 @@ def _pain(recent: Sequence[DiaryEntry]) -> tuple[float | None, float | None, int
     return float(first), float(last), days
 
 
-def compute_trends(diary: Sequence[DiaryEntry]) -> Trends:
-    """Trend facts of a diary (any order). The window ends at the latest entry, not at 'now'."""
+def compute_trends(diary: Sequence[DiaryEntry], limits: kb.DiaryThresholds | None = None) -> Trends:
+    """Trend facts of a diary (any order). The window ends at the latest entry, not at 'now'.
+
+    ``limits``: the minimal important change and the window (default: the knowledge base's)."""
     if not diary:
         return Trends(entries=0)
+    mic = _limits(limits)
     entries = sorted(diary, key=lambda e: e.at)
     end = entries[-1].at
-    cut = end - WINDOW
+    cut = end - timedelta(days=mic.window_days)
     recent = [e for e in entries if e.at >= cut]
     older = [e for e in entries if e.at < cut]
 
@@ -132,7 +141,7 @@ def compute_trends(diary: Sequence[DiaryEntry]) -> Trends:
     direction, change = "unknown", None
     if base is not None and last is not None:
         change = last - base
-        if important_change(base, last):
+        if important_change(base, last, mic):
             direction = "rising" if change > 0 else "falling"
         else:
             direction = "steady"

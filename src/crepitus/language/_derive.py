@@ -22,17 +22,14 @@ import re
 from bisect import bisect_right
 from typing import Final
 
+from crepitus import kb
 from crepitus.language import _context, _durations, _rules
 from crepitus.language._engine import Engine
 from crepitus.language._mention import Mention
 from crepitus.language._rules import words
 
-THRESHOLDS: Final = (
-    ("pain_over_3_days", 3.0),
-    ("pain_over_6_weeks", 42.0),
-    ("pain_over_3_months", 84.0),  # 12 weeks, the clinical edge of chronic back pain
-)
-_DURATION_IDS: Final = frozenset(t for t, _ in THRESHOLDS)
+# The findings a stated duration gives (their thresholds: knowledge/thresholds.yaml).
+_DURATION_IDS: Final = frozenset(["pain_over_3_days", "pain_over_6_weeks", "pain_over_3_months"])
 _COMPLAINTS: Final = frozenset(["pain", "stiffness", "morning_stiffness", "muscle_spasm"])
 _ANAPHORA: Final = words(
     "it its this that like going ongoing started began start symptoms symptom problem "
@@ -71,7 +68,11 @@ def derive(
     best: dict[str, Mention],
     eng: Engine,
 ) -> list[Mention]:
-    out = _from_durations(text, lay, found, eng) + _from_vitals(text, lay) + _from_power(text, lay)
+    out = (
+        _from_durations(text, lay, found, eng)
+        + _from_vitals(text, lay, eng.thresholds.vital_signs)
+        + _from_power(text, lay, eng.thresholds.power.severe_at_most)
+    )
     if "pain_sudden_severe" not in best:
         out += _sudden_severe(lay, found)
     have_true = {fid for fid, m in best.items() if m.present is True}
@@ -154,14 +155,10 @@ _TEMP = re.compile(
     r"|\b(?P<f>9[5-9](?:\.\d)?|10[0-7](?:\.\d)?)\s*(?:°\s*f|f\b|degrees\s+f)",
     re.I,
 )
-#: Thresholds (second review): hypotension under 90 systolic or GCS below 15 is a life threat;
-#: fever from 38 °C (100.4 °F).
-SYSTOLIC_BELOW: Final = 90
-GCS_BELOW: Final = 15
-FEVER_FROM_C: Final = 38.0
 
 
-def _from_vitals(text: str, lay: _context.Layout) -> list[Mention]:
+def _from_vitals(text: str, lay: _context.Layout, limits: kb.VitalSigns) -> list[Mention]:
+    """Hypotension, a reduced GCS and fever from the numbers, by ``limits`` (thresholds.yaml)."""
     out: list[Mention] = []
     starts = lay.idx
 
@@ -172,14 +169,14 @@ def _from_vitals(text: str, lay: _context.Layout) -> list[Mention]:
 
     for m in _BP.finditer(text):
         sys = int(m.group("sys") or m.group("sys2") or m.group("sys3"))
-        if 40 <= sys < SYSTOLIC_BELOW:
+        if 40 <= sys < limits.systolic_below:
             at(m, "unresponsive", True)
     for m in _GCS.finditer(text):
-        if 3 <= int(m.group("gcs")) < GCS_BELOW:
+        if 3 <= int(m.group("gcs")) < limits.gcs_below:
             at(m, "unresponsive", True)
     for m in _TEMP.finditer(text):
         c = float(m.group("c")) if m.group("c") else (float(m.group("f")) - 32) * 5 / 9
-        at(m, "fever", c >= FEVER_FROM_C)
+        at(m, "fever", c >= limits.fever_from_c)
     return out
 
 
@@ -193,11 +190,10 @@ _POWER = re.compile(
     r"(?P<both>\s*(?:bilat\w*|b/l|both\s+(?:sides|legs))\b)?",
     re.I,
 )
-#: MRC grade at or below which weakness counts as severe (moves against gravity at most).
-SEVERE_GRADE: Final = 3
 
 
-def _from_power(text: str, lay: _context.Layout) -> list[Mention]:
+def _from_power(text: str, lay: _context.Layout, severe_at_most: int) -> list[Mention]:
+    """Leg weakness from the weakest MRC grade; severe at or below ``severe_at_most``."""
     grades = [(m, int(m.group("grade"))) for m in _POWER.finditer(text)]
     if not grades:
         return []
@@ -213,7 +209,7 @@ def _from_power(text: str, lay: _context.Layout) -> list[Mention]:
     out = [Mention("leg_weakness", "derived", a, b)]
     if any(m.group("both") for m, g in grades if g < 5):  # "hip flexion 4-/5 bilat"
         out.append(Mention("bilateral_leg_symptoms", "derived", a, b))
-    if grade <= SEVERE_GRADE:
+    if grade <= severe_at_most:
         out.append(Mention("leg_weakness_severe", "derived", a, b))
     return out
 
@@ -293,9 +289,9 @@ def _from_durations(
     longest = max(attached, key=lambda x: x[0].lo)
     out: list[Mention] = []
     d, a, b, _ = longest
-    for fid, days in THRESHOLDS:
-        if d.lo >= days:
-            out.append(Mention(fid, "derived", a, b))
+    for t in eng.thresholds.durations:
+        if d.lo >= t.days:
+            out.append(Mention(t.finding, "derived", a, b))
     if not out and all(x[3] and x[0].hi < 3.0 for x in attached):
         shortest = min(attached, key=lambda x: x[0].hi)
         out.append(

@@ -230,6 +230,7 @@ class Engine:
     implies: dict[str, tuple[str, ...]]
     anchors: frozenset[str]  # findings that activity phrases attach to (sound, pain)
     speller: Speller
+    thresholds: kb.Thresholds  # durations, vital signs, power grades (thresholds.yaml)
 
 
 _lock = threading.Lock()
@@ -345,4 +346,5 @@ def _build() -> Engine:
         implies={fid: tuple(f.implies) for fid, f in knowledge.findings.items()},
         anchors=anchors,
         speller=Speller(known),
+        thresholds=knowledge.thresholds,
     )
