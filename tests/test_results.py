@@ -25,24 +25,26 @@ def _cases() -> list[dict[str, Any]]:
             base = {k: v[k] for k in ("age", "sex", "subject") if v.get(k) is not None}
             ev = [{"id": i, "present": True} for i in v["present"]]
             ev += [{"id": i, "present": False} for i in v["absent"]]
+            unsure = [{"id": i, "present": None} for i in v["present"][:2]]
             out += [
                 {**base, "text": v["text"]},
                 {**base, "evidence": ev},
                 # text that an answer contradicts, and answers of "not sure"
-                {
-                    **base,
-                    "text": v["text"],
-                    "evidence": [{"id": i, "present": None} for i in v["present"][:2]],
-                },
+                {**base, "text": v["text"], "evidence": unsure},
             ]
+    yes = {"id": "bladder_dysfunction", "present": True}
+    recheck = {"id": "saddle_numbness", "present": False, "recheck": True}
+    diary = [
+        {"at": "2026-10-01T10:00:00Z", "pain": 2, "sound": True, "activity": "squat"},
+        {"at": "2026-11-20T10:00:00Z", "pain": 7, "findings": ["pain_sharp"]},
+    ]
     out += [
         {"age": 8, "text": "my back clicks"},
         {"age": 30, "text": "my knee clicks when I squat"},
-        {"age": 30, "text": "no problems peeing", "evidence": [{"id": "bladder_dysfunction", "present": True}]},
-        {"age": 30, "evidence": [{"id": "saddle_numbness", "present": False, "recheck": True}]},
-        {"age": 30, "diary": [{"at": "2026-10-01T10:00:00Z", "pain": 2, "sound": True, "activity": "squat"},
-                              {"at": "2026-11-20T10:00:00Z", "pain": 7, "findings": ["pain_sharp"]}]},
-    ]  # fmt: skip
+        {"age": 30, "text": "no problems peeing", "evidence": [yes]},
+        {"age": 30, "evidence": [recheck]},
+        {"age": 30, "diary": diary},
+    ]
     return out
 
 
