@@ -356,12 +356,21 @@ class Likelihood(_Model):
     first_only: bool = False  # only for the cause ranked first
 
 
+class DiaryGroup(_Model):
+    """Checkboxes of a diary entry under one legend."""
+
+    id: str
+    legend: str = Field(min_length=1)
+    findings: list[str] = Field(min_length=1)
+
+
 class Texts(_Model):
     """Patient wording that is not tied to one finding, rule or advice item."""
 
     levels: dict[Level, LevelText]
     scope: dict[Literal["life_threat", "child", "other_body_part"], ScopeText]
     likelihood: list[Likelihood] = Field(min_length=1)
+    diary_groups: list[DiaryGroup] = Field(min_length=1)
     phrases: dict[str, str]
 
     @model_validator(mode="after")
@@ -712,6 +721,10 @@ def load_from_texts(
             problems.append(f"rules.yaml:{r.id}: no interview question asks about '{fid}'")
     for entry in lexicon.values():
         need_finding(f"lexicon.yaml:{entry.id}", entry.id)
+    if texts_model is not None:
+        for g in texts_model.diary_groups:
+            for fid in g.findings:
+                need_finding(f"texts.yaml:diary_groups.{g.id}", fid)
     if thresholds is not None:
         for where, ids in thresholds.all_sources():
             need_source(f"thresholds.yaml:{where}", ids)

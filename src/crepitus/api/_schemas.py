@@ -13,8 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
-from crepitus.engine.case import MAX_TEXT
 from crepitus.kb import LEVELS
+from crepitus.limits import MAX_TEXT
 from crepitus.results import Assessment, InterviewStep, Mention
 
 __all__ = [

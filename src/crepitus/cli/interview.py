@@ -36,6 +36,8 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from crepitus.limits import MAX_TEXT
+
 __all__ = ["Stopped", "run_interview"]
 
 YES = {"y", "yes", "yeah", "yep", "1"}
@@ -232,8 +234,8 @@ def _opening(console: Console) -> dict[str, Any]:
         text = _ask(console, "> ").strip()
         if not text:
             break
-        if len(text) > 10_000:
-            console.print("That is longer than 10,000 characters; please shorten it.")
+        if len(text) > MAX_TEXT:
+            console.print(f"That is longer than {MAX_TEXT:,} characters; please shorten it.")
             continue
         case["text"] = text
         found = [m for m in crepitus.parse(text, subject) if m.get("present") is not None]

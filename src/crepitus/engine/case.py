@@ -30,6 +30,7 @@ from crepitus import kb
 from crepitus.engine.evidence import AGE_MAX, AgeRange, Evidence, close_absences
 from crepitus.engine.trends import Trends, compute_trends
 from crepitus.errors import CaseError, Problem
+from crepitus.limits import MAX_ACTIVITY, MAX_NOTE, MAX_TEXT
 
 __all__ = [
     "MAX_TEXT",
@@ -44,7 +45,6 @@ __all__ = [
     "validate_case",
 ]
 
-MAX_TEXT = 10_000
 EARLIEST_YEAR = 1900  # older diary times are typing errors, and would overflow date arithmetic
 Origin = Literal["explicit", "diary", "text", "derived"]
 _ORIGIN_RANK = {"explicit": 3, "diary": 2, "text": 1, "derived": 0}
@@ -70,9 +70,9 @@ class DiaryEntryIn(_Strict):
     at: datetime = Field(description="When, ISO 8601 (with a time zone, or UTC is assumed)")
     pain: StrictInt | None = Field(default=None, ge=0, le=10, description="0-10 pain score")
     sound: StrictBool | None = Field(default=None, description="Did the back click or pop?")
-    activity: StrictStr | None = Field(default=None, max_length=200)
+    activity: StrictStr | None = Field(default=None, max_length=MAX_ACTIVITY)
     findings: list[StrictStr] = Field(default_factory=list, max_length=100)
-    note: StrictStr | None = Field(default=None, max_length=2000)
+    note: StrictStr | None = Field(default=None, max_length=MAX_NOTE)
 
     @field_validator("at", mode="before")
     @classmethod

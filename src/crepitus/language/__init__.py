@@ -51,6 +51,7 @@ from typing import Any
 from crepitus.errors import CaseError
 from crepitus.language import _subject
 from crepitus.language._demographics import demographics as _demographics
+from crepitus.limits import MAX_TEXT
 
 __all__ = [
     "MAX_TEXT_CHARS",
@@ -63,7 +64,7 @@ __all__ = [
 ]
 
 #: The longest text read, in characters (the contract's limit).
-MAX_TEXT_CHARS = 10_000
+MAX_TEXT_CHARS = MAX_TEXT
 
 
 def _check(text: str) -> None:
@@ -71,7 +72,7 @@ def _check(text: str) -> None:
         raise CaseError.one("text", "text must be a string", "type")
     if len(text) > MAX_TEXT_CHARS:
         raise CaseError.one(
-            "text", f"text is {len(text):,} characters; the limit is 10,000", "too_long"
+            "text", f"text is {len(text):,} characters; the limit is {MAX_TEXT:,}", "too_long"
         )
 
 

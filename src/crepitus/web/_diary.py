@@ -28,6 +28,7 @@ from starlette.responses import RedirectResponse, Response
 from crepitus import kb
 from crepitus.diary import assess_with_diary, charts, trend_sentences
 from crepitus.errors import CaseError
+from crepitus.limits import MAX_ACTIVITY, MAX_NOTE
 from crepitus.report.view import EMERGENCY_LEVELS, ReportView, build_view
 from crepitus.store import Diary, Store, StoredEntry, validate_entries
 from crepitus.web._pages import TOKEN, HtmlRoute, root
@@ -41,45 +42,12 @@ router = APIRouter(route_class=HtmlRoute, include_in_schema=False)
 
 #: Entries listed on the page, newest first; the exports hold every one.
 SHOWN = 100
-_MAX_ACTIVITY, _MAX_NOTE = 200, 2000
 
 #: UTC offsets in use around the world, in minutes.
 OFFSETS: tuple[int, ...] = tuple(
     sorted(
         {h * 60 for h in range(-12, 15)} | {-570, -210, 210, 270, 330, 345, 390, 525, 570, 630, 765}
     )
-)
-
-#: The findings offered as checkboxes: those most worth logging day to day, by group. A red flag
-#: among them makes the page an emergency page at once.
-FINDING_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    (
-        "pain",
-        "About the pain",
-        ("pain_with_sound", "pain_sharp", "pain_night", "muscle_spasm", "stiffness"),
-    ),
-    (
-        "legs",
-        "In a leg or foot",
-        (
-            "pain_below_knee",
-            "leg_tingling",
-            "leg_numbness",
-            "leg_weakness",
-            "bilateral_leg_symptoms",
-        ),
-    ),
-    (
-        "warning",
-        "Warning signs",
-        (
-            "saddle_numbness",
-            "bladder_dysfunction",
-            "bowel_dysfunction",
-            "unable_to_bear_weight",
-            "fever",
-        ),
-    ),
 )
 
 _FIELD_ORDER = ("at", "tz", "pain", "sound", "activity", "findings", "note")
@@ -112,16 +80,15 @@ def _plain_labels(knowledge: kb.KnowledgeBase) -> dict[str, str]:
 
 
 def finding_groups(knowledge: kb.KnowledgeBase) -> list[dict[str, Any]]:
+    """The diary form's checkboxes (texts.yaml ``diary_groups``), each in plain words."""
     labels = _plain_labels(knowledge)
     return [
         {
-            "id": gid,
-            "legend": legend,
-            "items": [
-                {"id": fid, "label": labels[fid]} for fid in ids if fid in knowledge.findings
-            ],
+            "id": g.id,
+            "legend": g.legend,
+            "items": [{"id": fid, "label": labels[fid]} for fid in g.findings],
         }
-        for gid, legend, ids in FINDING_GROUPS
+        for g in knowledge.texts.diary_groups
     ]
 
 
@@ -148,9 +115,9 @@ _MESSAGES = {
     "tz": "Choose your time zone from the list.",
     "pain": "Choose a pain score from 0 to 10, or Not recorded.",
     "sound": "Choose Yes, No or Not sure.",
-    "activity": f"Keep what you were doing to {_MAX_ACTIVITY} characters or fewer.",
+    "activity": f"Keep what you were doing to {MAX_ACTIVITY} characters or fewer.",
     "findings": "Choose only from the list.",
-    "note": f"Keep the note to {_MAX_NOTE:,} characters or fewer.",
+    "note": f"Keep the note to {MAX_NOTE:,} characters or fewer.",
     "nul": "Remove the invisible control character (NUL) from this text; we have taken it out.",
 }
 
@@ -191,9 +158,9 @@ def read_entry(form: FormData, known: set[str]) -> EntryForm:
     if sound == "bad":
         errors["sound"] = _MESSAGES["sound"]
         values["sound"] = ""
-    if len(values["activity"]) > _MAX_ACTIVITY:
+    if len(values["activity"]) > MAX_ACTIVITY:
         errors["activity"] = _MESSAGES["activity"]
-    if len(values["note"]) > _MAX_NOTE:
+    if len(values["note"]) > MAX_NOTE:
         errors["note"] = _MESSAGES["note"]
     for key in ("activity", "note"):
         if "\x00" in values[key]:
@@ -339,8 +306,8 @@ def _page(
         delete_url=f"{base}/diary/entries",
         csv_url=f"{here}/v1/diary/{quote(token, safe='')}/export.csv",
         json_url=f"{here}/v1/diary/{quote(token, safe='')}/export.json",
-        max_activity=_MAX_ACTIVITY,
-        max_note=_MAX_NOTE,
+        max_activity=MAX_ACTIVITY,
+        max_note=MAX_NOTE,
     )
 
 

@@ -29,8 +29,9 @@ from starlette.responses import RedirectResponse, Response
 import crepitus
 from crepitus import kb
 from crepitus.diary import assess_with_diary, charts
-from crepitus.engine.case import MAX_TEXT, new_case, validate_case
+from crepitus.engine.case import new_case, validate_case
 from crepitus.errors import CaseError
+from crepitus.limits import MAX_TEXT
 from crepitus.report.view import EMERGENCY_LEVELS, build_view
 from crepitus.settings import private_link
 from crepitus.web import _state
