@@ -4,9 +4,9 @@ import os
 
 from hypothesis import settings
 
-from tests.pgfixture import db_url, pg_url
+from tests.pgfixture import _pg_shared, db_url, empty_db_url, pg_url
 
-__all__ = ["db_url", "pg_url"]
+__all__ = ["_pg_shared", "db_url", "empty_db_url", "pg_url"]
 
 # Property tests run the same examples every time ("ci", the default), so a red run can be
 # reproduced and never comes and goes; HYPOTHESIS_PROFILE=explore searches afresh each run.

@@ -380,11 +380,14 @@ def _outage(client: TestClient, db_url: str, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_an_outage_is_a_503_with_retry_after_and_one_log_line(
-    db_url: str, make_client: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    empty_db_url: str,
+    make_client: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    client: TestClient = make_client(db_url)
+    client: TestClient = make_client(empty_db_url)
     token = token_of(client)
-    _outage(client, db_url, monkeypatch)
+    _outage(client, empty_db_url, monkeypatch)
     caplog.set_level(logging.DEBUG)
     caplog.clear()
     for call in (

@@ -380,10 +380,10 @@ def _alembic(url: str, action: str, revision: str) -> None:
         engine.dispose()
 
 
-def test_migration_0002_keeps_existing_entries(db_url: str) -> None:
+def test_migration_0002_keeps_existing_entries(empty_db_url: str) -> None:
     # A database made by 0001 with an assessment and a diary entry in it.
-    _alembic(db_url, "upgrade", "0001")
-    engine = sa.create_engine(normalise_url(db_url))
+    _alembic(empty_db_url, "upgrade", "0001")
+    engine = sa.create_engine(normalise_url(empty_db_url))
     token = "t" * 43
     now = datetime.now(UTC)
     try:
@@ -404,7 +404,7 @@ def test_migration_0002_keeps_existing_entries(db_url: str) -> None:
             )
     finally:
         engine.dispose()
-    store = Store(db_url)  # migrates to the head
+    store = Store(empty_db_url)  # migrates to the head
     try:
         diary = store.diary(token)
         assert diary is not None
@@ -413,7 +413,7 @@ def test_migration_0002_keeps_existing_entries(db_url: str) -> None:
     finally:
         store.close()
     # Going back drops only the local diary, which the old schema cannot hold.
-    _alembic(db_url, "downgrade", "0001")
-    assert count(db_url) == 1
-    _alembic(db_url, "upgrade", "head")
-    assert count(db_url) == 1
+    _alembic(empty_db_url, "downgrade", "0001")
+    assert count(empty_db_url) == 1
+    _alembic(empty_db_url, "upgrade", "head")
+    assert count(empty_db_url) == 1

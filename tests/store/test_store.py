@@ -130,14 +130,14 @@ def test_migrated_to_head_and_matching_the_models(store: Store, db_url: str) -> 
         engine.dispose()
 
 
-def test_many_processes_starting_at_once_migrate_once(db_url: str) -> None:
+def test_many_processes_starting_at_once_migrate_once(empty_db_url: str) -> None:
     # Several workers open a fresh database together; each must come up on the same schema.
     errors: list[BaseException] = []
     stores: list[Store] = []
 
     def start() -> None:
         try:
-            stores.append(Store(db_url))
+            stores.append(Store(empty_db_url))
         except BaseException as exc:
             errors.append(exc)
 
