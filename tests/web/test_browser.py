@@ -1,12 +1,14 @@
 """The pages in a real browser (Debian's Chromium through Playwright), with axe-core on each.
 
-A real uvicorn server runs in a background thread on a free loopback port. Screenshots (desktop
-and a 390x844 phone) go to ``test-artifacts/web/`` at the repository root for people to look at.
+A real uvicorn server runs in a background thread on a free loopback port. With
+CREPITUS_SCREENSHOTS=1, screenshots (desktop and a 390x844 phone) go to ``test-artifacts/web/``
+at the repository root for people to look at; they assert nothing, so a plain run skips them.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 import time
@@ -134,6 +136,8 @@ def check_axe(page: Any, name: str) -> None:
 
 def shoot(page: Any, name: str) -> None:
     """Full-page screenshots at desktop and phone widths, plus what a phone shows first."""
+    if not os.environ.get("CREPITUS_SCREENSHOTS"):
+        return
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size(DESKTOP)
     page.screenshot(path=str(ARTIFACTS / f"{name}-desktop.png"), full_page=True)

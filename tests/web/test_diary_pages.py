@@ -1,5 +1,5 @@
 """The symptom diary page: plain form posts through the real app (TestClient), and one run in
-Chromium with axe-core, empty and with entries (screenshots in test-artifacts/web/)."""
+Chromium with axe-core, empty and with entries (screenshots with CREPITUS_SCREENSHOTS=1)."""
 
 from __future__ import annotations
 
