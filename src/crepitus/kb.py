@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 __all__ = [
     "KB_VERSION",
@@ -74,6 +74,7 @@ FILES = (
     "texts",
     "drugs",
     "thresholds",
+    "speller",
 )
 
 
@@ -486,6 +487,20 @@ class Thresholds(_Model):
         return out
 
 
+class SpellerData(_Model):
+    """The speller's guard: English words never read as the lexicon word one slip away."""
+
+    keep: list[str] = Field(min_length=1)
+
+    @field_validator("keep")
+    @classmethod
+    def _words(cls, v: list[str]) -> list[str]:
+        bad = [w for w in v if not (isinstance(w, str) and w.isalpha() and w == w.lower())]
+        if bad:
+            raise ValueError(f"not lower-case words: {', '.join(map(str, bad[:5]))}")
+        return v
+
+
 class KnowledgeBase(_Model):
     version: str
     sources: dict[str, Source]
@@ -500,6 +515,7 @@ class KnowledgeBase(_Model):
     drugs: list[DrugClass]
     texts: Texts
     thresholds: Thresholds
+    speller_keep: frozenset[str]
     # Background rate of each finding among people with a clicking back and none of the listed
     # conditions, used where a condition does not list a finding.
     background: dict[str, float]
@@ -614,6 +630,7 @@ def load_from_texts(
     unique(drugs, "drugs")
     texts_model = _validated(Texts, raw["texts"], "texts.yaml", problems)
     thresholds = _validated(Thresholds, raw["thresholds"], "thresholds.yaml", problems)
+    speller = _validated(SpellerData, raw["speller"], "speller.yaml", problems)
 
     background: dict[str, float] = {}
     bg_doc = raw["conditions"].get("background") if isinstance(raw["conditions"], dict) else None
@@ -734,7 +751,8 @@ def load_from_texts(
         raise KnowledgeError(problems)
 
     digest = hashlib.sha256("\0".join(texts[n] for n in FILES).encode()).hexdigest()[:10]
-    assert texts_model is not None and thresholds is not None  # else a problem above
+    # A None would have been a problem above.
+    assert texts_model is not None and thresholds is not None and speller is not None
     return KnowledgeBase(
         version=f"{KB_VERSION}+{digest}",
         sources=sources,
@@ -749,6 +767,7 @@ def load_from_texts(
         drugs=drugs,
         texts=texts_model,
         thresholds=thresholds,
+        speller_keep=frozenset(speller.keep),
         background=background,
         implied_by=(implied := _implied_by(findings)),
         entails=_inverse(implied),

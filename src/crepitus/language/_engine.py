@@ -13,7 +13,6 @@ from typing import Any, Literal
 from crepitus import kb
 from crepitus.language import _rules
 from crepitus.language._morph import lemma
-from crepitus.language._rules import words
 
 Kind = Literal["term", "absent", "deny", "cued", "family", "doubt"]
 Scope = Literal["nearest", "segment", "sentence"]
@@ -47,12 +46,14 @@ class Speller:
     Only slips that keep the first letter and the lexicon word at six letters or more: a missing,
     doubled or extra letter, or two neighbours swapped ("numbess", "stifness", "crakcing").
     Substitutions are left out because they turn real words into lexicon words ("hopping" ->
-    "popping"); so are English words that happen to be one slip away (``_ENGLISH``). rapidfuzz
+    "popping"); so are English words that happen to be one slip away (``keep``,
+    knowledge/speller.yaml). rapidfuzz
     finds the candidates (optimal string alignment distance 1); the kind of slip picks among them.
     """
 
-    def __init__(self, known: set[str]) -> None:
+    def __init__(self, known: set[str], keep: frozenset[str]) -> None:
         self.known = frozenset(known)
+        self.keep = keep
         self.long = frozenset(w for w in known if len(w) >= 6 and w.isalpha())
         # Candidates by first letter and length, so each lookup compares a few dozen words.
         buckets: dict[tuple[str, int], list[str]] = {}
@@ -72,7 +73,7 @@ class Speller:
         return fixed
 
     def _correct(self, low: str) -> str | None:
-        if not 5 <= len(low) <= 30 or low in self.known or low in _ENGLISH or not low.isalpha():
+        if not 5 <= len(low) <= 30 or low in self.known or low in self.keep or not low.isalpha():
             return None
         from rapidfuzz import process
         from rapidfuzz.distance import OSA, Hamming
@@ -106,96 +107,6 @@ def _common_prefix(a: str, b: str) -> int:
             break
         n += 1
     return n
-
-
-# Real words one slip from a lexicon word, which are never "corrected": every word of Debian's
-# wamerican dictionary that the speller would otherwise change. After a lexicon change, refresh
-# with the words w of /usr/share/dict/words for which Speller(known)._correct(w) is not None
-# while this set is empty (the test of the speller lists the ones that matter most).
-_ENGLISH = words(
-    """
-    abdomens absences absents absolutes acing actives addicts aerobic aground alight anklets
-    anythings appetites arced archers archest arcing aright arthritics audibles backed
-    backgrounds backing backsides backslide backward badder balanced balances barbells baring
-    barley bathrooms beaks bearding bearings beast bedrooms bedtimes beginnings behinds benin
-    bering bette betters bewaring bicycled bicycles binding binging bladders blending bonfires
-    bothers bottoms bought bowls boyfriends breadth break breakdowns breasts breathe breaths
-    breathy brest brides bridge brigs brittler broke bubble bucked bucking buckler bucklers
-    buckley bugles bugling buildings caches caching cackle cackles cackling caking calve calving
-    camped camping camps carcinomas caries carriers carving cased catchers catchings catheters
-    cease ceilings chanced chancel chancels chang childhoods chill chiropractors chore cigar
-    clans cleanse clearings clinics clothe cloths colicky collisions combing comings commuted
-    commuter commutes competed complain complaint complected complete compromise compute
-    computers concerns concreted concretes constants continents contingent continua controls
-    copper cores coupe coupled couples couplet coursed courser courses crackings crackly
-    cranking craps craving crawl creased creases creep croaking croppers cryings currents curse
-    cyclists decade deceased decrease deficits deliver deniers denis denise dentists dependents
-    deriving detectors dibble dibbles dibbling differences directs disappear discomforts
-    diseased diseases dishwashers distributions disturb disturbances diver diving doctors double
-    dozes dribbled dribbler dribblers drier drivers drivings droppings dysfunctions ejaculated
-    ejaculates ejaculations enlarge episode erasing ether evidenced evidences examinations
-    exercised exertions experience extends extremer extremes faces failings fared fares faring
-    farther fathers fating feasting feather feces feebler fiancées fiancés fiend fiends fifteens
-    fight filed filing finance finer finis fizzling flailed flailing flaying flees flights
-    flighty fling flutters fluttery footballs footings forte forwards fractured fragiler
-    frequents fried frizzing functions furthers gamin gates gating gavel genial girlfriends
-    goblets grafting grandads granddads grandfathers grandmas grandmothers grandpas granting
-    grate graters gratings grave gravels gravely grids grins grounds growling growths grumble
-    grumblers gyrates gyrating haling halving handlebar hangings happenings hardily hardy
-    heaving helpings heroine heroins heron hobbles hormones hosting hurtled hurtling husbands
-    improvements impulsed impulses inane inflame inflammations inhale inhales injects injures
-    insaner intenser interrupt inure inured jared joggling joins kidneys killers killings
-    kilogram kneeled knowings lacing ladders laded lading lager lasing laterals leakages
-    leanings learning lessen libidos lifestyles lighters limed liming listings littler livings
-    localize locke loner looses loosing loser lounges lounging lunchtimes lungs lymphomas
-    machined machines maintains makings manipulated manipulates manipulations manuals marital
-    marking marrows masking massaged massages matte matters meanings medial mediation medicals
-    medications medicines meeting melanomas meres meteors meter middy minuet minuets minuted
-    minuter minutest misused mobiles moistly moments mothers moths motorbiked motorbikes
-    motorcycled motorcycles motorways mountains mourning multiples multiplex murders muscled
-    natures needled needless negatived negatives neighbors nephews nether neutrals niggled
-    nightmares nighty nonsmokers norma noses notching nothings noting numbers officer offices
-    ointments openings opiate opioid orgasms osteopaths osteopathy outsider outsides overextends
-    overflows overheads overheard overnights painfully painkiller paralyze particulars partners
-    passages passives patter patterns paying peeking peeling peeping peering peeving peopled
-    peoples percentages perfects performs persist physicals physicians pickings pickle pickled
-    pickling piecing piercings piked piking pilate pinpoints pints plans plates plopped plopping
-    plying ponds poohing pooling pooping poppins positives possibles posteriors postured
-    postures practiced practices prefect preserve preset presets pressings pressured pressures
-    prevents pricked pricking prickled prickles privater privatest progressives pronounce
-    propped propping prostates prostrate protrusions purposed purposes pushup questions
-    radiations raisin rally raping reasons recipients reduce reefers refer regally rejections
-    reliefs relived relives reliving remembers remissions residuals resolutions resolve
-    retraining returns rinsing rippled rippling rises risking romania romanians roommates
-    rotated rotting routines rowling russia russians sable sacred saddled saddles salmons salon
-    salvage sanding sandpapers sapped sarcomas sated sausages savaged savager savages saying
-    scaffolds scarfed scarred screenings screens scrotums scruffs scuffling seating seats
-    seattle sedated seeping seeps segments selling sells sensor sessions setting settler
-    settlers sever severed severer shake shakers shard sharked sharped sharping sheared sheet
-    shingle shits shitting shoelace shooing shoos shootings shots shoulders showers showery
-    showier shred shuffler shufflers sifted sifting sifts sight singe singled singles sinning
-    sipped sipping siting sittings sized sizing slights slitting smart smearing smocked smocking
-    smokier sockets socks soled soling someones somethings sopped sorts soundings souse sower
-    spams spearing specifics spell spinals spitting spleens spoiled spoiling sport spots spouses
-    stars
-    spread squeak stabbings stabled stabler stables staggers stain stained staining stair
-    staircases stale standings stared staring startled startling stated stating statues stead
-    steam stiffen stirs stomachs stoners store storeys straightens straights strains stranding
-    stranger strangle straying streams strengths stretchers stretchy strides stringing strings
-    stringy strolls stropped stropping struggled struggles stuarts stumbled stumbler stumbles
-    suitcases superman survive survivors suspects suspicions swaddle swats swearing swellings
-    swigs syndromes systems tables tablet tacked tacking tackle takings talking tanking taring
-    tasking techniques teenage teenagers tenders tensions testicle therapists thinners thins
-    thorough though thunderclaps thyroids tightens tiled tinged tingeing tinging tinglings tings
-    tinning tipped tipping tiptoed tiptoes titled tobaccos toilets tongued tongues touchings
-    traffics trampolines transplants traumas travel travelings treatments triggers trippe
-    troubled troubles trough trucking trusts tumbled tumbler tumbles tuning turing twine twines
-    twinged twisters twits uprights urinated urinates vaginae vaginal vamping vehicles vertebrae
-    vertebras vibrations violet visions volumes wadding waddled waddles waked wakened waled
-    waling waning wanking waring warnings watcher watches wearying weeding weeping weigh weighs
-    weighty whetting wight wights wobble wonders workings worryings worsen wounder wresting
-    """
-)
 
 
 _CANT = re.compile(r"\b(?:can't|cant|cannot|can not|can’t)\s+", re.I)
@@ -345,6 +256,6 @@ def _build() -> Engine:
         groups={fid: f.group for fid, f in knowledge.findings.items()},
         implies={fid: tuple(f.implies) for fid, f in knowledge.findings.items()},
         anchors=anchors,
-        speller=Speller(known),
+        speller=Speller(known, knowledge.speller_keep),
         thresholds=knowledge.thresholds,
     )
