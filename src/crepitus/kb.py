@@ -336,6 +336,7 @@ class ScreenItem(_Model):
 
 class LevelText(_Model):
     name: str  # short, for labels ("See a doctor within 24 hours")
+    safety_heading: str  # over the warning signs that call for this level
     headline: str
     summary: str
     # When the red-flag screen is not complete: never "harmless" or "nothing points to".

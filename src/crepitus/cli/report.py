@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from crepitus import kb
-from crepitus.report.view import level_names, percent, provisional_view
+from crepitus.report.view import ReportView, build_view, level_names, provisional_view
 
 __all__ = ["LEVEL_STYLE", "provisional_lines", "render_assessment"]
 
@@ -98,144 +98,109 @@ def _print_provisional(console: Console, lines: list[RenderableType]) -> None:
 def render_assessment(
     result: dict[str, Any], console: Console, *, interviewed: bool = False
 ) -> None:
+    """The assessment for a person at a terminal, from the same view as the page and the PDF."""
     knowledge = kb.load()
-    plan = result["plan"]
-    level = result["triage"]["level"]
-    style, label = LEVEL_STYLE[level]
-    urgent = kb.level_rank(level) >= kb.level_rank("emergency")
-    scope: Mapping[str, Any] = result.get("scope") or {"in": True}
-    in_scope = scope.get("in") is not False
+    view = build_view(result, None, None, knowledge)
+    style, label = LEVEL_STYLE[view.level]
+    urgent = view.emergency
     notice = provisional_lines(result, knowledge, interviewed)
-    subject = (result.get("subject") or {}).get("value")
 
     if not urgent:
         # Not an emergency: what was not asked comes before anything that could reassure.
         _print_provisional(console, notice)
 
     # The level, coloured; for emergencies the instructions come straight after it.
-    head = Text.assemble((f" {label} ", style), "  ", (plan["headline"], "bold"))
-    body: list[Any] = [head, Text(plan["summary"])]
-    scope_text = scope.get("text")
-    if not in_scope and scope_text and scope_text != plan["summary"]:
-        body.append(Text(str(scope_text)))
-    if plan["do_now"]:
+    head = Text.assemble((f" {label} ", style), "  ", (view.headline, "bold"))
+    body: list[Any] = [head, Text(view.summary)]
+    if view.scope_text and view.scope_text != view.summary:
+        body.append(Text(view.scope_text))
+    if view.do_now:
         body.append(Text("\nWhat to do now", style="bold"))
-        body.append(_bullets(plan["do_now"]))
-    if plan["avoid"]:
+        body.append(_bullets(view.do_now))
+    if view.avoid:
         body.append(Text("\nAvoid", style="bold"))
-        body.append(_bullets(plan["avoid"]))
+        body.append(_bullets(view.avoid))
     console.print(Panel(Group(*body), border_style="red" if urgent else style.split()[-1]))
     if urgent:
         _print_provisional(console, notice)
-    if subject == "other":
+    if view.subject == "other":
         console.print(Text("Answered for someone else: this advice is about them.", style="italic"))
         console.print()
 
-    reasons = result["triage"]["reasons"]
-    if notice or not in_scope:
-        # "A click on its own is harmless" is no reason before every warning sign is asked.
-        reasons = [r for r in reasons if r["level"] != "self_care"]
-    said = " ".join(r["text"] for r in reasons)
-    screen: Mapping[str, Any] = result.get("screening") or {}
-    corrections = [
-        str(i["note"])
-        for i in screen.get("items") or []
-        if isinstance(i, Mapping) and i.get("note") and str(i["note"]) not in said
-    ]
-    if reasons or corrections or notice:
+    # The view leaves out "a click on its own is harmless" before every warning sign is asked.
+    said = " ".join(r.text for r in view.reasons)
+    corrections = [c for c in view.corrections if c not in said]
+    if view.reasons or corrections or notice:
         console.print(Text("Why", style="bold underline"))
         for note in corrections:
             console.print(Text(note))
-        for r in reasons:
-            src = ", ".join(r["sources"])
+        for r in view.reasons:
+            src = "; ".join(s.title for s in r.sources)
             console.print(
                 Text.assemble(
-                    (f"[{_level_name(knowledge, r['level'])}] ", LEVEL_STYLE[r["level"]][0]),
-                    r["text"],
+                    (f"[{_level_name(knowledge, r.level)}] ", LEVEL_STYLE[r.level][0]),
+                    r.text,
                     (f"  ({src})", "dim"),
                 )
             )
-        if not reasons and notice:
+        if not view.reasons and notice:
             console.print(Text(NO_SIGN_YET))
         console.print()
-    screened: Mapping[str, Any] = result.get("screening") or {}
-    unsure = [
-        str(i.get("text") or i.get("id"))
-        for i in screened.get("items") or []
-        if isinstance(i, Mapping) and i.get("state") == "unsure"
-    ]
-    if unsure and not notice:
-        console.print(Text(_phrases(knowledge)["unsure_heading"], style="bold underline"))
-        console.print(_bullets(unsure))
+    if view.unsure and not notice:
+        console.print(Text(view.unsure_heading, style="bold underline"))
+        console.print(_bullets(view.unsure))
         console.print()
 
-    if in_scope:
-        _render_causes(result, console, knowledge)
+    if view.in_scope:
+        _render_causes(view, console)
 
-    notes = [n for n in plan.get("notes") or [] if isinstance(n, str) and n]
-    if plan["exercises"] or notes:
-        title = "Your exercise programme" if plan["exercises"] else "Exercises"
+    if view.exercises or view.plan_notes:
+        title = "Your exercise programme" if view.exercises else "Exercises"
         console.print(Text(title, style="bold underline"))
-        for note in notes:
+        for note in view.plan_notes:
             console.print(Text(f"Note: {note}", style="yellow"))
-        for n, ex in enumerate(plan["exercises"], 1):
-            console.print(Text.assemble((f"{n}. {ex['name']}", "bold"), f": {ex['targets']}"))
-            console.print(Text(f"   Why: {ex['why']}", style="italic"))
-            for s, step in enumerate(ex["steps"], 1):
-                console.print(f"   {s}) {escape(step)}")
-            console.print(Text(f"   Dose: {ex['dose']}"))
-            console.print(Text(f"   Progress: {ex['progression']}"))
-            console.print(Text(f"   Stop if: {ex['stop_if']}", style="red"))
+        for n, ex in enumerate(view.exercises, 1):
+            console.print(Text.assemble((f"{n}. {ex.name}", "bold"), f": {ex.targets}"))
+            console.print(Text(f"   Why: {ex.why}", style="italic"))
+            for k, step in enumerate(ex.steps, 1):
+                console.print(f"   {k}) {escape(step)}")
+            console.print(Text(f"   Dose: {ex.dose}"))
+            console.print(Text(f"   Progress: {ex.progression}"))
+            console.print(Text(f"   Stop if: {ex.stop_if}", style="red"))
         console.print()
-    for key, title in (
-        ("home_care", "Looking after it at home"),
-        ("prevention", "Preventing it"),
-        ("self_cracking", "About cracking your own back"),
+    for items, title in (
+        (view.home_care, "Looking after it at home"),
+        (view.prevention, "Preventing it"),
+        (view.self_cracking, "About cracking your own back"),
     ):
-        if plan[key]:
+        if items:
             console.print(Text(title, style="bold underline"))
-            console.print(_bullets(plan[key]))
+            console.print(_bullets(items))
             console.print()
-    if plan["safety_net"]:
+    if view.safety_net:
         console.print(Text("Get help if things change", style="bold underline"))
-        by_urgency: dict[str, list[str]] = {}
-        for item in plan["safety_net"]:
-            by_urgency.setdefault(str(item.get("urgency") or "consultation"), []).append(
-                str(item["text"])
-            )
-        for urgency in sorted(by_urgency, key=kb.level_rank, reverse=True):
-            console.print(
-                Text(f"{_level_name(knowledge, urgency)} if:", style=LEVEL_STYLE[urgency][0])
-            )
-            console.print(_bullets(by_urgency[urgency]))
+        for group in view.safety_net:
+            console.print(Text(f"{group.heading} if:", style=LEVEL_STYLE[group.urgency][0]))
+            console.print(_bullets(group.items))
         console.print()
-    if plan["questions_for_doctor"]:
+    if view.questions_for_doctor:
         console.print(Text("Questions to ask your doctor", style="bold underline"))
-        console.print(_bullets(plan["questions_for_doctor"]))
+        console.print(_bullets(view.questions_for_doctor))
         console.print()
-    console.print(Text(plan["disclaimer"], style="dim"))
-    console.print(Text(f"Knowledge base {result['knowledge_version']}", style="dim"))
+    console.print(Text(view.disclaimer, style="dim"))
+    console.print(Text(f"Knowledge base {view.knowledge_version}", style="dim"))
 
 
-def _render_causes(result: dict[str, Any], console: Console, knowledge: kb.KnowledgeBase) -> None:
+def _render_causes(view: ReportView, console: Console) -> None:
     table = Table(title="Possible causes (not a diagnosis)", title_justify="left", expand=True)
     table.add_column("Cause", ratio=3)
     table.add_column("Chance", justify="right", ratio=1)
     table.add_column("What points to it", ratio=3)
-    for i, c in enumerate(result["conditions"][:5]):
-        p = float(c["probability"])
-        labels = [
-            knowledge.findings[f].label if f in knowledge.findings else f
-            for f in c["supporting"][:3]
-        ]
-        table.add_row(
-            escape(c["name"]),
-            f"{percent(p)} ({knowledge.texts.likelihood_word(i, p)})",
-            escape("; ".join(labels)) or "-",
-        )
+    for c in view.causes:
+        points = [e.label for e in c.supporting[:3]]
+        table.add_row(escape(c.name), f"{c.percent} ({c.word})", escape("; ".join(points)) or "-")
     console.print(table)
-    if result["conditions"]:
-        top = knowledge.conditions.get(result["conditions"][0]["id"])
-        if top is not None:
-            console.print(Text.assemble(("About the most likely cause: ", "bold"), top.explanation))
+    if view.causes and view.causes[0].explanation:
+        top = view.causes[0].explanation
+        console.print(Text.assemble(("About the most likely cause: ", "bold"), top))
         console.print()

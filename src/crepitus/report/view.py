@@ -20,7 +20,6 @@ from crepitus import kb
 
 __all__ = [
     "EMERGENCY_LEVELS",
-    "SAFETY_NET_HEADINGS",
     "Answer",
     "Cause",
     "EvidenceNote",
@@ -40,15 +39,6 @@ EMERGENCY_LEVELS = frozenset({"emergency", "emergency_ambulance"})
 
 #: Up to this many items are named in the notice's sentence; more are listed under it.
 _INLINE_ITEMS = 3
-
-#: What to do if a safety-net item happens, by its urgency (the level's plain meaning).
-SAFETY_NET_HEADINGS: dict[str, str] = {
-    "emergency_ambulance": "Call an ambulance straight away (999, 112 or 911)",
-    "emergency": "Go to an emergency department now",
-    "consultation_24": "See a doctor within 24 hours",
-    "consultation": "Book an appointment with a doctor or physiotherapist",
-    "self_care": "Keep looking after it yourself",
-}
 
 _MAX_CAUSES = 5
 _MIN_CAUSES = 3
@@ -329,7 +319,12 @@ def _causes(
     return out
 
 
-def _safety_net(items: Any) -> list[SafetyGroup]:
+def _safety_heading(knowledge: kb.KnowledgeBase, urgency: str) -> str:
+    text = knowledge.texts.levels.get(urgency)  # type: ignore[call-overload]
+    return text.safety_heading if text is not None else urgency.replace("_", " ").capitalize()
+
+
+def _safety_net(items: Any, knowledge: kb.KnowledgeBase) -> list[SafetyGroup]:
     groups: dict[str, list[str]] = {}
     for item in items if isinstance(items, list) else []:
         if not isinstance(item, Mapping) or not item.get("text"):
@@ -339,7 +334,7 @@ def _safety_net(items: Any) -> list[SafetyGroup]:
     # Most urgent first; unknown urgencies (an older knowledge base) go last.
     order = {lvl: -i for i, lvl in enumerate(kb.LEVELS)}
     return [
-        SafetyGroup(u, SAFETY_NET_HEADINGS.get(u, u.replace("_", " ").capitalize()), texts)
+        SafetyGroup(u, _safety_heading(knowledge, u), texts)
         for u, texts in sorted(groups.items(), key=lambda kv: order.get(kv[0], 1))
     ]
 
@@ -443,7 +438,7 @@ def build_view(
         home_care=_texts(plan.get("home_care")) if in_scope else [],
         prevention=_texts(plan.get("prevention")) if in_scope else [],
         self_cracking=_texts(plan.get("self_cracking")) if in_scope else [],
-        safety_net=_safety_net(plan.get("safety_net")),
+        safety_net=_safety_net(plan.get("safety_net"), knowledge),
         questions_for_doctor=_texts(plan.get("questions_for_doctor")) if in_scope else [],
         disclaimer=str(plan.get("disclaimer") or ""),
         created=format_when(created_at),
