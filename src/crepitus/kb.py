@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from importlib import resources
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -337,6 +337,7 @@ class ScreenItem(_Model):
 class LevelText(_Model):
     name: str  # short, for labels ("See a doctor within 24 hours")
     safety_heading: str  # over the warning signs that call for this level
+    badge: str  # the terminal report's coloured label ("SELF-CARE")
     headline: str
     summary: str
     # When the red-flag screen is not complete: never "harmless" or "nothing points to".
@@ -386,6 +387,10 @@ class Texts(_Model):
         ):
             raise ValueError("likelihood: thresholds must fall, the last one from 0.0")
         return self
+
+    def level(self, level: str) -> LevelText | None:
+        """The wording of a level given as a string (None for one no level has)."""
+        return self.levels.get(cast(Level, level))
 
     def likelihood_word(self, rank: int, p: float) -> str:
         """The word for a cause of probability ``p`` ranked ``rank`` (0 = first)."""
@@ -446,6 +451,10 @@ PHRASES = (
     "leg_symptoms_exercise",
     "pregnancy_exercise",
     "pregnancy_caution",
+    "interview_hint",
+    "emergency_hint",
+    "no_sign_yet",
+    "for_someone_else",
 )
 
 

@@ -22,22 +22,14 @@ from crepitus.report.view import ReportView, build_view, level_names, provisiona
 
 __all__ = ["LEVEL_STYLE", "provisional_lines", "render_assessment"]
 
+#: Each level's colour in a terminal (its words, the badge, are in texts.yaml).
 LEVEL_STYLE = {
-    "self_care": ("green", "SELF-CARE"),
-    "consultation": ("yellow", "SEE A DOCTOR OR PHYSIOTHERAPIST"),
-    "consultation_24": ("dark_orange", "SEE A DOCTOR WITHIN 24 HOURS"),
-    "emergency": ("bold white on red", "EMERGENCY"),
-    "emergency_ambulance": ("bold white on red", "CALL AN AMBULANCE"),
+    "self_care": "green",
+    "consultation": "yellow",
+    "consultation_24": "dark_orange",
+    "emergency": "bold white on red",
+    "emergency_ambulance": "bold white on red",
 }
-
-#: Up to this many items are named in the provisional sentence; more are listed under it.
-INTERVIEW_HINT = "Run `crepitus interview` to answer them."
-#: Beside an emergency from `crepitus assess`, where no questions were asked.
-EMERGENCY_HINT = "Do not wait to answer them: get help first, and tell the staff about them."
-NO_SIGN_YET = (
-    "We have found no warning sign in what you have told us so far, but we have not asked "
-    "about every one yet: see the list of what was not asked."
-)
 
 
 def _bullets(items: Sequence[Any], key: str = "text") -> Table:
@@ -82,9 +74,9 @@ def provisional_lines(
         lines.append(Text(f"\n{view.unsure_heading}", style="bold"))
         lines.append(_bullets(view.unsure))
     if urgent and not interviewed:
-        lines.append(Text(f"\n{EMERGENCY_HINT}"))
+        lines.append(Text(f"\n{_phrases(knowledge)['emergency_hint']}"))
     elif not interviewed:
-        lines.append(Text(f"\n{INTERVIEW_HINT}"))
+        lines.append(Text(f"\n{_phrases(knowledge)['interview_hint']}"))
     return lines
 
 
@@ -101,7 +93,8 @@ def render_assessment(
     """The assessment for a person at a terminal, from the same view as the page and the PDF."""
     knowledge = kb.load()
     view = build_view(result, None, None, knowledge)
-    style, label = LEVEL_STYLE[view.level]
+    wording = knowledge.texts.level(view.level)
+    style, label = LEVEL_STYLE[view.level], wording.badge if wording else view.level_name
     urgent = view.emergency
     notice = provisional_lines(result, knowledge, interviewed)
 
@@ -124,7 +117,7 @@ def render_assessment(
     if urgent:
         _print_provisional(console, notice)
     if view.subject == "other":
-        console.print(Text("Answered for someone else: this advice is about them.", style="italic"))
+        console.print(Text(_phrases(knowledge)["for_someone_else"], style="italic"))
         console.print()
 
     # The view leaves out "a click on its own is harmless" before every warning sign is asked.
@@ -138,13 +131,13 @@ def render_assessment(
             src = "; ".join(s.title for s in r.sources)
             console.print(
                 Text.assemble(
-                    (f"[{_level_name(knowledge, r.level)}] ", LEVEL_STYLE[r.level][0]),
+                    (f"[{_level_name(knowledge, r.level)}] ", LEVEL_STYLE[r.level]),
                     r.text,
                     (f"  ({src})", "dim"),
                 )
             )
         if not view.reasons and notice:
-            console.print(Text(NO_SIGN_YET))
+            console.print(Text(_phrases(knowledge)["no_sign_yet"]))
         console.print()
     if view.unsure and not notice:
         console.print(Text(view.unsure_heading, style="bold underline"))
@@ -180,7 +173,7 @@ def render_assessment(
     if view.safety_net:
         console.print(Text("Get help if things change", style="bold underline"))
         for group in view.safety_net:
-            console.print(Text(f"{group.heading} if:", style=LEVEL_STYLE[group.urgency][0]))
+            console.print(Text(f"{group.heading} if:", style=LEVEL_STYLE[group.urgency]))
             console.print(_bullets(group.items))
         console.print()
     if view.questions_for_doctor:

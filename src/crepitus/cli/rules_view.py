@@ -177,7 +177,7 @@ def render_table(knowledge: kb.KnowledgeBase, width: int = TABLE_MIN_WIDTH) -> A
             head = Text.assemble(
                 (r["id"], "bold"),
                 "  ",
-                (r["level"], LEVEL_STYLE[r["level"]][0]),
+                (r["level"], LEVEL_STYLE[r["level"]]),
                 (f"  {r['decision']} decision", "dim"),
             )
             blocks += [head, grid, Text("")]
@@ -192,7 +192,7 @@ def render_table(knowledge: kb.KnowledgeBase, width: int = TABLE_MIN_WIDTH) -> A
     for r in rows:
         rule = Text(r["id"], style="bold")
         rule.append("\n")
-        rule.append(r["level"], style=LEVEL_STYLE[r["level"]][0])
+        rule.append(r["level"], style=LEVEL_STYLE[r["level"]])
         rule.append(f"\n{r['decision']} decision", style="dim")
         condition = Text(r["condition"])
         if r["unless"]:

@@ -320,7 +320,7 @@ def _causes(
 
 
 def _safety_heading(knowledge: kb.KnowledgeBase, urgency: str) -> str:
-    text = knowledge.texts.levels.get(urgency)  # type: ignore[call-overload]
+    text = knowledge.texts.level(urgency)
     return text.safety_heading if text is not None else urgency.replace("_", " ").capitalize()
 
 
