@@ -13,7 +13,13 @@ from typing import Any, Protocol
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "default_database_url", "get_settings", "private_link"]
+__all__ = [
+    "Settings",
+    "default_database_url",
+    "emergency_numbers",
+    "get_settings",
+    "private_link",
+]
 
 
 def _data_dir() -> Path:
@@ -44,6 +50,20 @@ class Settings(BaseSettings):
     clinic_name: str | None = Field(default=None, description="Shown with consultation results")
     booking_url: str | None = Field(default=None, description="Where to book a consultation")
     clinic_phone: str | None = Field(default=None, description="The clinic's phone number")
+    emergency_numbers: str = Field(
+        default="999=UK,112=Europe,911=North America",
+        description=(
+            "The emergency numbers offered as call buttons, most local first: NUMBER=WHERE, "
+            "comma-separated (e.g. 000=Australia,112=Europe)"
+        ),
+    )
+    find_emergency_url: str | None = Field(
+        default=None,
+        description=(
+            "A service directory that finds the nearest emergency department, linked from "
+            "emergency results (https only), e.g. a national health service's search page"
+        ),
+    )
     max_body_bytes: int = Field(default=64_000, gt=0, description="Largest request body accepted")
     max_import_bytes: int = Field(
         default=24_000_000,
@@ -104,6 +124,21 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) address such as https://crepitus.example.org")
         return value.rstrip("/")
 
+    @field_validator("emergency_numbers")
+    @classmethod
+    def _numbers(cls, value: str) -> str:
+        emergency_numbers(value)  # raises ValueError naming what is wrong
+        return value
+
+    @field_validator("find_emergency_url")
+    @classmethod
+    def _find(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not re.fullmatch(r"https://[^\s\"'<>]+", value):
+            raise ValueError("must be an https address such as https://www.example.org/find")
+        return value
+
     @field_validator("log_format")
     @classmethod
     def _log_format(cls, value: str) -> str:
@@ -132,3 +167,16 @@ def private_link(request: _Request, token: str) -> str:
     settings = getattr(request.app.state, "settings", None)
     base = getattr(settings, "base_url", None) or str(request.scope.get("root_path", ""))
     return f"{base.rstrip('/')}/r/{token}"
+
+
+def emergency_numbers(value: str) -> list[tuple[str, str]]:
+    """``"999=UK,112=Europe"`` as [("999", "UK"), ("112", "Europe")]; ValueError if malformed."""
+    out = []
+    for part in value.split(","):
+        number, _, where = part.strip().partition("=")
+        if not re.fullmatch(r"\d{2,6}", number.strip()) or not where.strip():
+            raise ValueError(
+                f"'{part.strip()}' is not NUMBER=WHERE (2 to 6 digits, then where it works)"
+            )
+        out.append((number.strip(), where.strip()))
+    return out

@@ -274,6 +274,14 @@ def test_cauda_equina_case_shows_the_emergency_banner_first(page: Any, live_url:
     order = [h.strip() for h in page.locator("main h1, main h2").all_inner_texts()]
     assert order[:3] == ["Go to an emergency department now.", "What to do now", "What to avoid"]
     assert "Your exercise plan" not in order
+    # Nothing competes with getting help: no possible causes, no diary; call buttons to tap.
+    assert "Possible causes" not in order and "Keep a symptom diary" not in order
+    calls = page.locator('[role="alert"] a[href^="tel:"]')
+    assert [calls.nth(i).get_attribute("href") for i in range(calls.count())] == [
+        "tel:999",
+        "tel:112",
+        "tel:911",
+    ]
     check_axe(page, "emergency result")
     shoot(page, "04-result-emergency")
 

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from crepitus import __version__
+from crepitus.settings import Settings, emergency_numbers
 
 __all__ = ["error_page", "render"]
 
@@ -101,6 +102,10 @@ def _root(request: Request) -> str:
     return str(request.scope.get("root_path", "")).rstrip("/")
 
 
+#: Without the app's settings (a page rendered outside the app), the default numbers.
+DEFAULT_NUMBERS: str = Settings.model_fields["emergency_numbers"].default
+
+
 def render(
     request: Request,
     template: str,
@@ -110,11 +115,16 @@ def render(
     **context: Any,
 ) -> HTMLResponse:
     root = _root(request)
+    settings = getattr(request.app.state, "settings", None)
+    numbers = emergency_numbers(getattr(settings, "emergency_numbers", DEFAULT_NUMBERS))
     html = (
         _env()
         .get_template(template)
         .render(
             root=root,
+            # What every emergency screen offers: call buttons, and where to find the nearest.
+            emergency_numbers=numbers,
+            find_emergency_url=getattr(settings, "find_emergency_url", None),
             # The version busts browser caches of the stylesheet after an upgrade.
             css_url=f"{root}/static/crepitus.css?v={__version__}",
             private=private,

@@ -1,0 +1,77 @@
+"""Emergencies on the pages: call buttons for the configured numbers, a "find the nearest" link
+when a service directory is configured, and nothing that competes with getting help."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
+
+from crepitus.settings import Settings, emergency_numbers
+from tests.web.helpers import BROWSER_HEADERS, make_app, screened
+
+CES = screened(
+    {"id": "bladder_dysfunction", "present": True}, {"id": "back_sound", "present": True}
+)
+AMBULANCE = screened({"id": "chest_pain", "present": True})
+
+
+def _result(client: TestClient, evidence: list[dict[str, object]]) -> str:
+    r = client.post("/v1/assess", json={"age": 40, "evidence": evidence})
+    assert r.status_code == 200, r.text
+    page = client.get(r.json()["link"], headers=BROWSER_HEADERS)
+    assert page.status_code == 200
+    return page.text
+
+
+def _calls(html: str) -> list[str]:
+    return re.findall(r'href="tel:(\d+)"', html)
+
+
+def test_an_emergency_offers_the_default_numbers_and_nothing_competing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    with TestClient(make_app(monkeypatch, tmp_path)) as client:
+        html = _result(client, CES)
+    assert "Go to an emergency department now." in html
+    assert _calls(html) == ["999", "112", "911"]
+    assert "Find the nearest emergency department" not in html  # none configured
+    assert "Possible causes" not in html and "Keep a symptom diary" not in html
+
+
+def test_numbers_and_the_directory_are_configured(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    app = make_app(
+        monkeypatch,
+        tmp_path,
+        CREPITUS_EMERGENCY_NUMBERS="000=Australia,112=Europe",
+        CREPITUS_FIND_EMERGENCY_URL="https://directory.example.org/find?what=ed",
+    )
+    with TestClient(app) as client:
+        ces, ambulance = _result(client, CES), _result(client, AMBULANCE)
+    assert _calls(ces)[:2] == ["000", "112"] and _calls(ambulance)[:2] == ["000", "112"]
+    assert 'href="https://directory.example.org/find?what=ed"' in ces
+    assert "Find the nearest emergency department" not in ambulance  # an ambulance comes to you
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("emergency_numbers", "999", "NUMBER=WHERE"),
+        ("emergency_numbers", "99x=UK", "NUMBER=WHERE"),
+        ("find_emergency_url", "javascript:alert(1)", "https address"),
+        ("find_emergency_url", "http://plain.example.org", "https address"),
+    ],
+)
+def test_a_bad_setting_is_named(field: str, value: str, words: str) -> None:
+    with pytest.raises(ValidationError) as err:
+        Settings(**{field: value})  # type: ignore[arg-type]
+    assert field in str(err.value) and words in str(err.value)
+
+
+def test_numbers_are_read_in_order() -> None:
+    assert emergency_numbers("999=UK, 112=Europe") == [("999", "UK"), ("112", "Europe")]
