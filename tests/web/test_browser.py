@@ -205,6 +205,22 @@ def test_start_page_in_browser(page: Any, live_url: str) -> None:
     shoot(page, "01-start")
 
 
+def test_none_of_these_in_the_browser(page: Any, live_url: str) -> None:
+    start_interview(page, live_url, "My lower back clicks when I twist")
+    first = item_ids(page)
+    assert len(first) > 1
+    # No radio chosen at all: "None of these" still goes on (the browser does not hold it back
+    # for unanswered radios), every item answered "no".
+    page.get_by_role("button", name="None of these").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Question 2").count() == 1
+    page.get_by_role("button", name="Back").click()
+    page.wait_for_load_state()
+    assert item_ids(page) == first
+    assert all(page.locator(f"#answer-{fid}-no").is_checked() for fid in first)
+    check_axe(page, "question with None of these")
+
+
 def test_harmless_case_end_to_end(page: Any, browser: Any, live_url: str) -> None:
     start_interview(page, live_url, HARMLESS_TEXT)
     assert page.locator("h1").count() == 1

@@ -75,3 +75,25 @@ def test_a_bad_setting_is_named(field: str, value: str, words: str) -> None:
 
 def test_numbers_are_read_in_order() -> None:
     assert emergency_numbers("999=UK, 112=Europe") == [("999", "UK"), ("112", "Europe")]
+
+
+# --- "None of these" ---------------------------------------------------------------------------
+
+
+def test_none_of_these_answers_every_unanswered_item_no(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from crepitus.web._state import decode
+    from tests.web.helpers import question, start, submit
+
+    with TestClient(make_app(monkeypatch, tmp_path)) as client:
+        page = question(start(client, "my lower back clicks", age="34").text)
+        # On to the group about the legs, every earlier one answered "no".
+        while page is not None and "leg_tingling" not in page.items:
+            page = question(submit(client, page, dict.fromkeys(page.items, "no")).text)
+        assert page is not None and len(page.items) > 1
+        after = question(submit(client, page, {"leg_tingling": "yes"}, action="none").text)
+    assert after is not None
+    answers = decode(after.state).answers
+    assert answers["leg_tingling"] is True  # the one answered stays as answered
+    assert all(answers[f] is False for f in page.items if f != "leg_tingling")  # the rest: no

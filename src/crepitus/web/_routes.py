@@ -277,6 +277,10 @@ async def interview(request: Request) -> Response:
             answers[fid] = value
         else:
             missing.append(fid)
+    if form.get("action") == "none" and kind == "question":
+        # "None of these": every item left unanswered is a no; one answered stays as answered.
+        answers.update(dict.fromkeys(missing, False))
+        missing = []
     if missing:
         errors = {fid: "Choose Yes, No or Not sure." for fid in missing}
         return await _again(request, state, errors, answers)
