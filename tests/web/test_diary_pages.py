@@ -17,7 +17,15 @@ from fastapi.testclient import TestClient
 
 import crepitus
 from tests.web.helpers import h1s, screened, text_of
-from tests.web.test_browser import browser, check_axe, live_app, page, shoot  # noqa: F401
+from tests.web.test_browser import (  # noqa: F401
+    DESKTOP,
+    PHONE,
+    browser,
+    check_axe,
+    live_app,
+    page,
+    shoot,
+)
 
 # Every warning sign answered: the diary, not a provisional screen, decides what the page says.
 CASE: dict[str, Any] = {
@@ -346,6 +354,14 @@ def test_the_pdf_has_the_charts_when_there_is_a_diary(client: TestClient) -> Non
 
 
 @pytest.mark.slow
+def _smallest_text_px(data_uri: str, shown_width: float) -> float:
+    """The smallest text of an SVG chart (a data: URI) as drawn ``shown_width`` CSS px wide."""
+    svg = base64.b64decode(data_uri.split(",", 1)[1]).decode()
+    view_width = float(re.search(r'viewBox="0 0 ([\d.]+)', svg).group(1))  # type: ignore[union-attr]
+    sizes = [float(x) for x in re.findall(r"font[^;\"]*?([\d.]+)px", svg)]
+    return min(sizes) * shown_width / view_width
+
+
 def test_diary_in_the_browser_with_axe(request: pytest.FixtureRequest) -> None:
     # The fixtures of test_browser.py (a live server, Chromium, a fresh page), by name.
     tab = request.getfixturevalue("page")
@@ -388,6 +404,18 @@ def test_diary_in_the_browser_with_axe(request: pytest.FixtureRequest) -> None:
         # Drawn, not broken: the browser decoded each SVG to a real size.
         assert charts.nth(i).evaluate("img => img.complete && img.naturalWidth > 0")
         assert "Your pain has gone" in charts.nth(0).get_attribute("alt")
+    # On a phone each chart is the one drawn for its width: no text under 11 CSS pixels.
+    tab.set_viewport_size(PHONE)
+    tab.reload()
+    tab.wait_for_load_state()
+    for i in range(2):
+        img = charts.nth(i)
+        src, shown = img.evaluate("img => [img.currentSrc, img.clientWidth]")
+        assert src == img.evaluate("img => img.parentElement.querySelector('source').srcset")
+        assert _smallest_text_px(src, shown) >= 11
+    tab.set_viewport_size(DESKTOP)
+    tab.reload()
+    tab.wait_for_load_state()
     check_axe(tab, "diary with entries")
     shoot(tab, "10-diary-entries")
 

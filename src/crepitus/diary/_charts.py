@@ -120,14 +120,22 @@ def click_bars(weeks: Sequence[Mapping[str, Any]]) -> ClickBars:
     return ClickBars(per, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
 
 
-def _figure() -> tuple[Any, Any]:
+#: Figure sizes in inches: the page and the PDF, and a phone's width, where the page shows the
+#: narrow drawing at about its own size so that no text is drawn under 11 CSS pixels.
+_WIDE, _NARROW = (6.4, 2.8), (3.6, 2.8)
+#: The smallest text drawn (the legend), in points: 9 pt is 12 CSS px at a chart's own size.
+_SMALLEST = 9
+
+
+def _figure(narrow: bool = False) -> tuple[Any, Any]:
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
     plt.rcParams.update({"font.size": 10, "svg.fonttype": "none", "svg.hashsalt": "crepitus"})
-    fig, ax = plt.subplots(figsize=(6.4, 2.8), dpi=100, layout="constrained")
+    size = _NARROW if narrow else _WIDE
+    fig, ax = plt.subplots(figsize=size, dpi=100, layout="constrained")
     ax.spines[["top", "right"]].set_visible(False)
     return plt, (fig, ax)
 
@@ -151,9 +159,9 @@ def _empty(ax: Any, message: str) -> None:
     ax.set_xticks([])
 
 
-def pain_chart(entries: Sequence[DiaryEntry], fmt: Format = "svg") -> bytes:
+def pain_chart(entries: Sequence[DiaryEntry], fmt: Format = "svg", narrow: bool = False) -> bytes:
     """Pain (0-10) over time, with the minimal important change marked from the first score."""
-    plt, (fig, ax) = _figure()
+    plt, (fig, ax) = _figure(narrow)
     series = pain_series(entries)
     title = "Pain over time (0-10)"
     ax.set_title(title, loc="left")
@@ -199,7 +207,7 @@ def pain_chart(entries: Sequence[DiaryEntry], fmt: Format = "svg") -> bytes:
                 label="2 points above the start of the last two weeks",
             )
         if trends.pain_baseline is not None or series.per_point > 1:
-            ax.legend(loc="upper left", frameon=False, fontsize=8, ncols=2)
+            ax.legend(loc="upper left", frameon=False, fontsize=_SMALLEST, ncols=1 if narrow else 2)
         from matplotlib.dates import AutoDateLocator, DateFormatter
 
         # matplotlib.dates ships without type hints.
@@ -213,9 +221,9 @@ def pain_chart(entries: Sequence[DiaryEntry], fmt: Format = "svg") -> bytes:
     return _save(plt, fig, fmt, title)
 
 
-def clicks_chart(entries: Sequence[DiaryEntry], fmt: Format = "svg") -> bytes:
+def clicks_chart(entries: Sequence[DiaryEntry], fmt: Format = "svg", narrow: bool = False) -> bytes:
     """Clicks per ISO week, split into during exercise and outside exercise."""
-    plt, (fig, ax) = _figure()
+    plt, (fig, ax) = _figure(narrow)
     bars = click_bars(compute_trends(entries).clicks_per_week)
     title = (
         "Clicks per week" if bars.weeks_per_bar == 1 else f"Clicks per {bars.weeks_per_bar} weeks"
@@ -230,10 +238,10 @@ def clicks_chart(entries: Sequence[DiaryEntry], fmt: Format = "svg") -> bytes:
         ax.bar(x, outside, bottom=during, color=_ORANGE, hatch="//", label="outside exercise")
         # Headroom so the legend never sits on a bar.
         ax.set_ylim(0, max(bars.clicks) * 1.45 + 0.5)
-        ax.legend(loc="upper left", frameon=False, fontsize=8, ncols=2)
+        ax.legend(loc="upper left", frameon=False, fontsize=_SMALLEST, ncols=1 if narrow else 2)
         step = max(1, math.ceil(len(bars.labels) / _MAX_BAR_LABELS))
         ax.set_xticks(list(x)[::step], bars.labels[::step])
-        ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+        ax.tick_params(axis="x", labelrotation=45, labelsize=_SMALLEST)
         ax.yaxis.get_major_locator().set_params(integer=True)
     else:
         _empty(ax, "No clicks logged yet")

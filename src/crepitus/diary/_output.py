@@ -177,14 +177,18 @@ def chart_descriptions(
 
 
 def chart_bytes(
-    entries: Sequence[StoredEntry], kind: ChartKind, fmt: Literal["svg", "png"]
+    entries: Sequence[StoredEntry],
+    kind: ChartKind,
+    fmt: Literal["svg", "png"],
+    narrow: bool = False,
 ) -> bytes:
-    """One chart drawn by matplotlib (``diary._charts``), one drawing at a time."""
+    """One chart drawn by matplotlib (``diary._charts``), one drawing at a time; ``narrow``
+    draws it for a phone's width."""
     from crepitus.diary._charts import clicks_chart, pain_chart
 
     draw = pain_chart if kind == "pain" else clicks_chart
     with _chart_lock:
-        return draw(entries, fmt)
+        return draw(entries, fmt, narrow)
 
 
 def data_uri(svg: bytes) -> str:

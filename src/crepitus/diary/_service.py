@@ -79,8 +79,11 @@ def import_entries(store: Store, owner: DiaryOwner, data: Any) -> AddedEntries |
         raise relabel(exc, "entries") from None
 
 
-def charts(entries: Sequence[StoredEntry], trends: dict[str, Any]) -> list[Chart]:
-    """The two charts, as self-contained SVG, each with its title and a description in words.
+def charts(
+    entries: Sequence[StoredEntry], trends: dict[str, Any], phone: bool = False
+) -> list[Chart]:
+    """The two charts, as self-contained SVG, each with its title and a description in words;
+    with ``phone``, each also drawn for a phone's width (the web page).
 
     However long the diary, each chart draws a bounded number of marks (``diary._charts``) and
     its description says when it does."""
@@ -88,13 +91,14 @@ def charts(entries: Sequence[StoredEntry], trends: dict[str, Any]) -> list[Chart
 
     words = chart_descriptions(entries, trends)
     per = click_bars(list(trends.get("clicks_per_week") or [])).weeks_per_bar
+
+    def drawn(kind: Literal["pain", "clicks"], title: str) -> Chart:
+        narrow = data_uri(chart_bytes(entries, kind, "svg", narrow=True)) if phone else None
+        return Chart(title, data_uri(chart_bytes(entries, kind, "svg")), words[kind], narrow)
+
     return [
-        Chart("Pain over time", data_uri(chart_bytes(entries, "pain", "svg")), words["pain"]),
-        Chart(
-            "Clicks per week" if per == 1 else f"Clicks per {per} weeks",
-            data_uri(chart_bytes(entries, "clicks", "svg")),
-            words["clicks"],
-        ),
+        drawn("pain", "Pain over time"),
+        drawn("clicks", "Clicks per week" if per == 1 else f"Clicks per {per} weeks"),
     ]
 
 

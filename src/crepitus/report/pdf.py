@@ -31,6 +31,8 @@ class Chart:
     title: str
     image: str
     description: str
+    #: The same chart drawn for a phone's width (the web page offers it on narrow screens).
+    phone_image: str | None = None
 
 
 @lru_cache(maxsize=1)

@@ -254,8 +254,8 @@ def _page(
     emergency = view.level in EMERGENCY_LEVELS
     entries = diary.entries
     drawn = [
-        {"title": c.title, "src": c.image, "alt": c.description}
-        for c in (charts(entries, trends) if entries else [])
+        {"title": c.title, "src": c.image, "phone_src": c.phone_image, "alt": c.description}
+        for c in (charts(entries, trends, phone=True) if entries else [])
     ]
     labels = {fid: f.label for fid, f in knowledge.findings.items()}
     plain = _plain_labels(knowledge)
