@@ -147,6 +147,7 @@ def _question_page(
     return render(
         request,
         "question.html",
+        progress=_progress(state, question, kind),
         status_code=status_code,
         question=question,
         kind=kind,
@@ -159,6 +160,21 @@ def _question_page(
         chosen=shown,
         errors=errors or {},
     )
+
+
+def _progress(state: InterviewState, question: Mapping[str, Any], kind: str) -> str:
+    """Where the person is: the warning signs come first, in a known number of pages."""
+    if kind == "confirm":
+        return "First, checking what you wrote"
+    if kind == "recheck":
+        return "Warning signs: asking again in other words"
+    knowledge = kb.load()
+    age_known = state.case.get("age") is not None
+    screen = [g.id for g in knowledge.interview if g.screen and not (g.kind == "age" and age_known)]
+    group = question.get("group")
+    if group in screen:
+        return f"Warning signs, part {screen.index(group) + 1} of {len(screen)}"
+    return "Warning signs done: a few questions to understand the clicking"
 
 
 def _kind(question: Mapping[str, Any]) -> str:

@@ -1,5 +1,6 @@
-"""Emergencies on the pages: call buttons for the configured numbers, a "find the nearest" link
-when a service directory is configured, and nothing that competes with getting help."""
+"""What a worried person meets on the pages: at an emergency, call buttons for the configured
+numbers, a "find the nearest" link when a service directory is configured, and nothing that
+competes with getting help; on the questions, "None of these" and where they are."""
 
 from __future__ import annotations
 
@@ -97,3 +98,21 @@ def test_none_of_these_answers_every_unanswered_item_no(
     answers = decode(after.state).answers
     assert answers["leg_tingling"] is True  # the one answered stays as answered
     assert all(answers[f] is False for f in page.items if f != "leg_tingling")  # the rest: no
+
+
+def test_the_pages_say_where_the_person_is(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from tests.web.helpers import question, start, submit
+
+    said: list[str] = []
+    with TestClient(make_app(monkeypatch, tmp_path)) as client:
+        response = start(client, "my lower back clicks when I twist", age="34")
+        page = question(response.text)
+        while page is not None:
+            said.append(re.search(r'class="progress">Question \d+ · ([^<]+?) <', response.text)[1])  # type: ignore[index]
+            response = submit(client, page, dict.fromkeys(page.items, "no"))
+            page = question(response.text)
+    parts = [s for s in said if s.startswith("Warning signs, part")]
+    # Age given: the warning signs are the three screening groups, in order, then the rest.
+    assert parts == [f"Warning signs, part {i} of 3" for i in (1, 2, 3)]
+    assert said[: len(parts)] == parts
+    assert said[len(parts) :] and all(s.startswith("Warning signs done") for s in said[3:])
