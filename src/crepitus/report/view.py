@@ -275,8 +275,15 @@ def _open(item: Mapping[str, Any]) -> bool:
 
 
 def _label(knowledge: kb.KnowledgeBase, fid: str) -> str:
+    """The clinician's label ("Saddle anaesthesia"): for the report a doctor reads."""
     f = knowledge.findings.get(fid)
     return f.label if f is not None else fid.replace("_", " ").capitalize()
+
+
+def _plain(knowledge: kb.KnowledgeBase, fid: str) -> str:
+    """A finding in the person's words: the interview's short line for it ("Numbness or tingling
+    between your legs, around your bottom, ..."), else the clinician's label."""
+    return kb.short_texts(knowledge).get(fid) or _label(knowledge, fid)
 
 
 def _source(knowledge: kb.KnowledgeBase, sid: str) -> SourceRef:
@@ -303,7 +310,7 @@ def _causes(
         def notes(ids: Any) -> list[EvidenceNote]:
             if not isinstance(ids, list):
                 return []
-            return [EvidenceNote(_label(knowledge, str(f)), presence.get(str(f))) for f in ids]
+            return [EvidenceNote(_plain(knowledge, str(f)), presence.get(str(f))) for f in ids]
 
         out.append(
             Cause(
@@ -380,7 +387,7 @@ def build_view(
             progression=str(e.get("progression", "")),
             stop_if=str(e.get("stop_if", "")),
             why=str(e.get("why", "")),
-            chosen_for=[_label(knowledge, str(f)) for f in e.get("matched") or []],
+            chosen_for=[_plain(knowledge, str(f)) for f in e.get("matched") or []],
         )
         for e in plan.get("exercises") or []
         if isinstance(e, Mapping)
@@ -399,7 +406,7 @@ def build_view(
             word += " (when asked again in other words)"
         answers.append(Answer(f.question if f is not None else label, label, word))
     read_from_text = [
-        EvidenceNote(_label(knowledge, str(e["id"])), bool(e.get("present")))
+        EvidenceNote(_plain(knowledge, str(e["id"])), bool(e.get("present")))
         for e in evidence
         if e.get("origin") == "text" and "id" in e
     ]
