@@ -400,12 +400,17 @@ def result(request: Request, token: str) -> Response:
         for r in view.reasons
         if r.level != view.level and not (emergency and r.level == "self_care")
     ]
+    # One folded list of what the reasons rest on, each source once (by title and publisher).
+    why_sources = list(
+        {s.title: s for r in (*top_reasons, *other_reasons) for s in r.sources}.values()
+    )
     return render(
         request,
         "result.html",
         view=view,
         top_reasons=top_reasons,
         other_reasons=other_reasons,
+        why_sources=why_sources,
         emergency=emergency,
         clinic=_clinic(request, view.level),
         private_url=private_link(request, quote(token, safe="")),
