@@ -430,3 +430,13 @@ def test_diary_in_the_browser_with_axe(request: pytest.FixtureRequest) -> None:
     assert 0 <= banner.bounding_box()["y"] <= 1
     check_axe(tab, "emergency diary")
     shoot(tab, "11-diary-emergency")
+
+    # The result page is now today's advice with the diary: the emergency first, and the
+    # first result said once, as history.
+    tab.goto(f"{url}/r/{token}")
+    assert tab.locator('[role="alert"] h1').inner_text() == "Go to an emergency department now."
+    history = tab.locator('aside[aria-labelledby="diary-notice-title"]')
+    assert "Your first result, on" in history.inner_text()
+    assert tab.locator('[role="alert"] a[href^="tel:"]').count() >= 1
+    check_axe(tab, "result with the diary")
+    shoot(tab, "12-result-with-diary")

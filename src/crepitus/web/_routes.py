@@ -366,8 +366,9 @@ def _clinic(request: Request, level: str) -> dict[str, str] | None:
     return out
 
 
-def _diary_notice(request: Request, token: str, level: str) -> tuple[dict[str, Any] | None, int]:
-    """(what the diary changes, how many entries it has): a more urgent level it leads to."""
+def _with_diary(request: Request, token: str, level: str) -> tuple[dict[str, Any] | None, int]:
+    """(today's assessment with the diary, when it leads to a more urgent level; how many
+    entries the diary has)."""
     diary = request.app.state.store.diary(token)
     if diary is None or not diary.entries:
         return None, 0
@@ -377,21 +378,20 @@ def _diary_notice(request: Request, token: str, level: str) -> tuple[dict[str, A
         # A stored case the knowledge base no longer accepts: show the result as it was.
         log.warning("could not assess a stored case with its diary")
         return None, len(diary.entries)
-    now_level = str(now["triage"]["level"])
-    if kb.level_rank(now_level) <= kb.level_rank(level):
+    if kb.level_rank(str(now["triage"]["level"])) <= kb.level_rank(level):
         return None, len(diary.entries)
-    notice = {
-        "headline": str(now["plan"].get("headline") or ""),
-        "urgent": now_level in EMERGENCY_LEVELS,
-    }
-    return notice, len(diary.entries)
+    return now, len(diary.entries)
 
 
 @router.get("/r/{token}", name="result")
 def result(request: Request, token: str) -> Response:
     stored = _stored(request, token)
-    view = build_view(stored.result, stored.case, stored.created_at)
-    diary_notice, diary_entries = _diary_notice(request, token, view.level)
+    first = build_view(stored.result, stored.case, stored.created_at)
+    current, diary_entries = _with_diary(request, token, first.level)
+    # When the diary makes it more urgent, the page is today's advice; the first result is
+    # history, said once under it.
+    view = first if current is None else build_view(current, stored.case, datetime.now(UTC))
+    history = None if current is None else {"headline": first.headline, "when": first.created}
     emergency = view.level in EMERGENCY_LEVELS
     top_reasons = [r for r in view.reasons if r.level == view.level]
     # Beside an emergency, "clicking on its own is harmless" would only blur the message.
@@ -421,7 +421,7 @@ def result(request: Request, token: str) -> Response:
         erase_url=f"{root(request)}/r/{quote(token, safe='')}/erase",
         pdf_url=f"{root(request)}/r/{quote(token, safe='')}/report.pdf",
         diary_url=f"{root(request)}/r/{quote(token, safe='')}/diary",
-        diary_notice=diary_notice,
+        history=history,
         diary_entries=diary_entries,
         sexes=_SEXES,
         answer_url=_answer_url(request, token, stored.case, view),
