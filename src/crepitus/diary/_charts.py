@@ -83,7 +83,7 @@ class ClickBars:
     """What the clicks chart draws: one bar per ``weeks_per_bar`` calendar weeks (1: each)."""
 
     weeks_per_bar: int
-    labels: list[str]  # the ISO week each bar starts with
+    labels: list[str]  # the ISO week each bar starts with (drawn as its Monday's date)
     clicks: list[int]
     outside_exercise: list[int]
 
@@ -91,6 +91,13 @@ class ClickBars:
 def _monday(week: str) -> date:
     year, number = week.split("-W")
     return date.fromisocalendar(int(year), int(number), 1)
+
+
+def week_label(week: str, year: bool = False) -> str:
+    """An ISO week ("2026-W47") as people read it: the Monday it starts ("16 Nov", or with
+    ``year`` "16 November 2026")."""
+    monday = _monday(week)
+    return f"{monday.day} {monday:%B %Y}" if year else f"{monday.day} {monday:%b}"
 
 
 def click_bars(weeks: Sequence[Mapping[str, Any]]) -> ClickBars:
@@ -240,7 +247,7 @@ def clicks_chart(entries: Sequence[DiaryEntry], fmt: Format = "svg", narrow: boo
         ax.set_ylim(0, max(bars.clicks) * 1.45 + 0.5)
         ax.legend(loc="upper left", frameon=False, fontsize=_SMALLEST, ncols=1 if narrow else 2)
         step = max(1, math.ceil(len(bars.labels) / _MAX_BAR_LABELS))
-        ax.set_xticks(list(x)[::step], bars.labels[::step])
+        ax.set_xticks(list(x)[::step], [week_label(w) for w in bars.labels[::step]])
         ax.tick_params(axis="x", labelrotation=45, labelsize=_SMALLEST)
         ax.yaxis.get_major_locator().set_params(integer=True)
     else:

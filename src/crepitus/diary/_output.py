@@ -126,7 +126,7 @@ def chart_descriptions(
     entries: Sequence[StoredEntry], trends: Mapping[str, Any]
 ) -> dict[ChartKind, str]:
     """Text alternatives of the two charts: what each shows, and the trend in words."""
-    from crepitus.diary._charts import click_bars, pain_series
+    from crepitus.diary._charts import click_bars, pain_series, week_label
 
     scored = [e for e in entries if e.pain is not None]
     if scored:
@@ -152,10 +152,11 @@ def chart_descriptions(
         total = sum(int(w["clicks"]) for w in weeks)
         outside = sum(int(w["outside_exercise"]) for w in weeks)
         most = max(int(w["clicks"]) for w in weeks)
+        since, until = (week_label(str(w["week"]), year=True) for w in (weeks[0], weeks[-1]))
         span = (
-            f"in week {weeks[0]['week']}"
+            f"in the week of {since}"
             if len(weeks) == 1
-            else f"over {len(weeks)} weeks, {weeks[0]['week']} to {weeks[-1]['week']}"
+            else f"over {len(weeks)} weeks, from the week of {since} to the week of {until}"
         )
         clicks = (
             f"Bar chart of clicks per week {span}: {_clicks(total)} in all, "
