@@ -290,8 +290,10 @@ class QuestionGroup(_Model):
     """A question of the interview: one finding (single) or several answered together."""
 
     id: str
-    text: str
+    text: str  # the heading: short
     why: str  # shown on request: "We ask this because ..."
+    # A line under the heading, shown with the question ("Answer even if it feels awkward").
+    hint: str | None = None
     items: list[str] = Field(min_length=1)
     item_text: dict[str, str] = {}
     # Wording when the person answers for someone else; otherwise the text is turned into the

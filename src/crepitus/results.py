@@ -294,6 +294,7 @@ class Question(_Result):
     )
     group: str | None = Field(default=None, description="The question group's id")
     text: str
+    hint: str | None = Field(default=None, description="A line to show under the question")
     why: str
     items: list[QuestionItem]
 

@@ -116,3 +116,21 @@ def test_the_pages_say_where_the_person_is(monkeypatch: pytest.MonkeyPatch, tmp_
     assert parts == [f"Warning signs, part {i} of 3" for i in (1, 2, 3)]
     assert said[: len(parts)] == parts
     assert said[len(parts) :] and all(s.startswith("Warning signs done") for s in said[3:])
+
+
+def test_question_headings_are_short_and_the_encouragement_is_kept(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from crepitus import kb
+    from tests.web.helpers import question, start, submit
+
+    assert max(len(g.text.split()) for g in kb.load().interview) <= 17
+    with TestClient(make_app(monkeypatch, tmp_path)) as client:
+        response = start(client, "my lower back clicks when I twist", age="34")
+        page = question(response.text)
+        while page is not None and "bladder_dysfunction" not in page.items:
+            response = submit(client, page, dict.fromkeys(page.items, "no"))
+            page = question(response.text)
+    assert page is not None
+    assert page.h1 == "Since your back symptoms started, have you noticed any of these?"
+    assert "Answer even if it feels awkward: these matter." in response.text

@@ -333,6 +333,8 @@ def _run(console: Console, transcript: Path | None) -> dict[str, Any]:
         if shown != question["text"]:
             console.print()
             console.print(Text(question["text"], style="bold"))
+            if question.get("hint"):
+                console.print(Text(str(question["hint"])))
             shown = question["text"]
         value: str | bool | int | None
         if kind == "age" and not session.age_declined:

@@ -108,6 +108,8 @@ class _Asker:
             }
         question["group"] = g.id
         question["kind"] = g.kind
+        if g.hint:
+            question["hint"] = self._say(g.hint)
         return self.ask(question)
 
     def special(self, kind: str, items: list[dict[str, Any]]) -> dict[str, Any]:
