@@ -134,3 +134,18 @@ def test_question_headings_are_short_and_the_encouragement_is_kept(
     assert page is not None
     assert page.h1 == "Since your back symptoms started, have you noticed any of these?"
     assert "Answer even if it feels awkward: these matter." in response.text
+
+
+def test_a_harmless_result_shows_a_few_warning_signs_and_folds_the_rest(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    harmless = screened({"id": "back_sound", "present": True}, {"id": "pain", "present": False})
+    with TestClient(make_app(monkeypatch, tmp_path)) as client:
+        html = _result(client, harmless)
+    section = html[html.index('class="safety-net"') :]
+    section = section[: section.index("</section>")]
+    shown, _, folded = section.partition('<details class="more-signs">')
+    assert "More signs to watch for" in folded
+    # The most urgent first, whole groups, about four signs; the rest one tap away.
+    assert 1 <= shown.count("<li>") <= 6 and folded.count("<li>") >= 1
+    assert "Call an ambulance" in shown

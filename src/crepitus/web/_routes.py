@@ -47,6 +47,8 @@ _SEXES = {"female": "Female", "male": "Male", "other": "Other"}
 _SUBJECTS = {"self": "Me", "other": "Someone else (I'm answering for them)"}
 _KINDS = frozenset({"question", "confirm", "recheck", "age"})
 _CLINIC_LEVELS = frozenset({"consultation", "consultation_24"})
+#: On a self-care result, the warning signs shown before the rest are folded (whole groups).
+SAFETY_SHOWN = 4
 
 
 router = APIRouter(route_class=HtmlRoute, include_in_schema=False)
@@ -400,6 +402,17 @@ def result(request: Request, token: str) -> Response:
         for r in view.reasons
         if r.level != view.level and not (emergency and r.level == "self_care")
     ]
+    # A harmless result shows the few most urgent warning signs and folds the rest, so that a
+    # list of emergencies does not drown the reassurance; other levels show them all.
+    safety_shown, safety_folded = list(view.safety_net), []
+    if view.level == "self_care":
+        count, cut = 0, len(safety_shown)
+        for n, group in enumerate(safety_shown):
+            count += len(group.items)
+            if count >= SAFETY_SHOWN:
+                cut = n + 1
+                break
+        safety_shown, safety_folded = safety_shown[:cut], safety_shown[cut:]
     # One folded list of what the reasons rest on, each source once (by title and publisher).
     why_sources = list(
         {s.title: s for r in (*top_reasons, *other_reasons) for s in r.sources}.values()
@@ -411,6 +424,8 @@ def result(request: Request, token: str) -> Response:
         top_reasons=top_reasons,
         other_reasons=other_reasons,
         why_sources=why_sources,
+        safety_shown=safety_shown,
+        safety_folded=safety_folded,
         emergency=emergency,
         clinic=_clinic(request, view.level),
         private_url=private_link(request, quote(token, safe="")),
