@@ -149,3 +149,14 @@ def test_a_harmless_result_shows_a_few_warning_signs_and_folds_the_rest(
     # The most urgent first, whole groups, about four signs; the rest one tap away.
     assert 1 <= shown.count("<li>") <= 6 and folded.count("<li>") >= 1
     assert "Call an ambulance" in shown
+
+
+def test_save_and_share_come_near_the_top_except_at_an_emergency(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    harmless = screened({"id": "back_sound", "present": True}, {"id": "pain", "present": False})
+    with TestClient(make_app(monkeypatch, tmp_path)) as client:
+        calm, urgent = _result(client, harmless), _result(client, CES)
+    assert calm.index("Save as PDF") < calm.index("Why we say this")
+    assert 'href="#keep-title"' in calm[: calm.index("Why we say this")]
+    assert "Save as PDF" not in urgent  # nothing competes with getting help
