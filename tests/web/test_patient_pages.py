@@ -160,3 +160,16 @@ def test_save_and_share_come_near_the_top_except_at_an_emergency(
     assert calm.index("Save as PDF") < calm.index("Why we say this")
     assert 'href="#keep-title"' in calm[: calm.index("Why we say this")]
     assert "Save as PDF" not in urgent  # nothing competes with getting help
+
+
+def test_three_exercises_first_and_the_rest_folded(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    harmless = screened({"id": "back_sound", "present": True}, {"id": "pain", "present": False})
+    with TestClient(make_app(monkeypatch, tmp_path)) as client:
+        html = _result(client, harmless)
+    section = html[html.index('id="exercises-title"') :]
+    section = section[: section.index("</section>")]
+    shown, _, folded = section.partition('<details class="more-exercises">')
+    assert shown.count('<article class="exercise"') == 3
+    assert folded.count('<article class="exercise"') >= 1 and "more exercise" in folded
