@@ -5,6 +5,7 @@ spaCy is imported here, inside :func:`engine`, so that importing ``crepitus.lang
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from dataclasses import dataclass
@@ -52,6 +53,10 @@ class Speller:
     """
 
     def __init__(self, known: set[str], keep: frozenset[str]) -> None:
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA, Hamming
+
+        self._extract, self._osa, self._hamming = process.extract, OSA.distance, Hamming.distance
         self.known = frozenset(known)
         self.keep = keep
         self.long = frozenset(w for w in known if len(w) >= 6 and w.isalpha())
@@ -75,38 +80,27 @@ class Speller:
     def _correct(self, low: str) -> str | None:
         if not 5 <= len(low) <= 30 or low in self.known or low in self.keep or not low.isalpha():
             return None
-        from rapidfuzz import process
-        from rapidfuzz.distance import OSA, Hamming
-
         n = len(low)
         # Kinds of slip, likeliest first; two candidates of one kind are too ambiguous to pick.
         for size in (n, n + 1, n - 1):  # swapped, missing, extra
             pool = self.buckets.get((low[0], size), [])
             found = [
                 c
-                for c, _, _ in process.extract(
-                    low, pool, scorer=OSA.distance, score_cutoff=1, limit=None
+                for c, _, _ in self._extract(
+                    low, pool, scorer=self._osa, score_cutoff=1, limit=None
                 )
-                if size != n or Hamming.distance(low, c) == 2  # a swap, not a substitution
+                if size != n or self._hamming(low, c) == 2  # a swap, not a substitution
             ]
             if len(found) > 1:
                 # Slips come later in a word more often than earlier: "poping" is "popping"
                 # (3 letters in common first), not "pooping" (2). A tie is too ambiguous.
-                common = {c: _common_prefix(low, c) for c in found}
+                # commonprefix on words, character by character, as intended here.
+                common = {c: len(os.path.commonprefix((low, c))) for c in found}  # noqa: RUF071
                 best = max(common.values())
                 found = [c for c in found if common[c] == best]
             if found:
                 return found[0] if len(found) == 1 else None
         return None
-
-
-def _common_prefix(a: str, b: str) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
 
 
 _CANT = re.compile(r"\b(?:can't|cant|cannot|can not|can’t)\s+", re.I)
