@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -171,6 +172,12 @@ def private_link(request: _Request, token: str) -> str:
 
 def emergency_numbers(value: str) -> list[tuple[str, str]]:
     """``"999=UK,112=Europe"`` as [("999", "UK"), ("112", "Europe")]; ValueError if malformed."""
+    return list(_numbers(value))
+
+
+@lru_cache(maxsize=8)
+def _numbers(value: str) -> tuple[tuple[str, str], ...]:
+    # Cached: every page renders the numbers, and the setting does not change.
     out = []
     for part in value.split(","):
         number, _, where = part.strip().partition("=")
@@ -179,4 +186,4 @@ def emergency_numbers(value: str) -> list[tuple[str, str]]:
                 f"'{part.strip()}' is not NUMBER=WHERE (2 to 6 digits, then where it works)"
             )
         out.append((number.strip(), where.strip()))
-    return out
+    return tuple(out)

@@ -17,6 +17,7 @@ import logging
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from itertools import accumulate
 from typing import Any
 from urllib.parse import quote
 
@@ -404,15 +405,12 @@ def result(request: Request, token: str) -> Response:
     ]
     # A harmless result shows the few most urgent warning signs and folds the rest, so that a
     # list of emergencies does not drown the reassurance; other levels show them all.
-    safety_shown, safety_folded = list(view.safety_net), []
+    groups = view.safety_net
+    cut = len(groups)
     if view.level == "self_care":
-        count, cut = 0, len(safety_shown)
-        for n, group in enumerate(safety_shown):
-            count += len(group.items)
-            if count >= SAFETY_SHOWN:
-                cut = n + 1
-                break
-        safety_shown, safety_folded = safety_shown[:cut], safety_shown[cut:]
+        totals = accumulate(len(g.items) for g in groups)
+        cut = next((n + 1 for n, total in enumerate(totals) if total >= SAFETY_SHOWN), cut)
+    safety_shown, safety_folded = groups[:cut], groups[cut:]
     # One folded list of what the reasons rest on, each source once (by title and publisher).
     why_sources = list(
         {s.title: s for r in (*top_reasons, *other_reasons) for s in r.sources}.values()
