@@ -11,13 +11,16 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
+from crepitus import kb
 from crepitus.settings import Settings, emergency_numbers
-from tests.web.helpers import BROWSER_HEADERS, make_app, screened
+from crepitus.web._state import decode
+from tests.web.helpers import BROWSER_HEADERS, make_app, question, screened, start, submit
 
 CES = screened(
     {"id": "bladder_dysfunction", "present": True}, {"id": "back_sound", "present": True}
 )
 AMBULANCE = screened({"id": "chest_pain", "present": True})
+HARMLESS = screened({"id": "back_sound", "present": True}, {"id": "pain", "present": False})
 
 
 def _result(client: TestClient, evidence: list[dict[str, object]]) -> str:
@@ -26,6 +29,14 @@ def _result(client: TestClient, evidence: list[dict[str, object]]) -> str:
     page = client.get(r.json()["link"], headers=BROWSER_HEADERS)
     assert page.status_code == 200
     return page.text
+
+
+def _folded(html: str, opening: str, fold_class: str) -> tuple[str, str]:
+    """(what a section shows, what it folds) of the section starting at ``opening``."""
+    section = html[html.index(opening) :]
+    section = section[: section.index("</section>")]
+    shown, _, folded = section.partition(f'<details class="{fold_class}">')
+    return shown, folded
 
 
 def _calls(html: str) -> list[str]:
@@ -84,9 +95,6 @@ def test_numbers_are_read_in_order() -> None:
 def test_none_of_these_answers_every_unanswered_item_no(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from crepitus.web._state import decode
-    from tests.web.helpers import question, start, submit
-
     with TestClient(make_app(monkeypatch, tmp_path)) as client:
         page = question(start(client, "my lower back clicks", age="34").text)
         # On to the group about the legs, every earlier one answered "no".
@@ -101,8 +109,6 @@ def test_none_of_these_answers_every_unanswered_item_no(
 
 
 def test_the_pages_say_where_the_person_is(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from tests.web.helpers import question, start, submit
-
     said: list[str] = []
     with TestClient(make_app(monkeypatch, tmp_path)) as client:
         response = start(client, "my lower back clicks when I twist", age="34")
@@ -121,9 +127,6 @@ def test_the_pages_say_where_the_person_is(monkeypatch: pytest.MonkeyPatch, tmp_
 def test_question_headings_are_short_and_the_encouragement_is_kept(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from crepitus import kb
-    from tests.web.helpers import question, start, submit
-
     assert max(len(g.text.split()) for g in kb.load().interview) <= 17
     with TestClient(make_app(monkeypatch, tmp_path)) as client:
         response = start(client, "my lower back clicks when I twist", age="34")
@@ -139,12 +142,9 @@ def test_question_headings_are_short_and_the_encouragement_is_kept(
 def test_a_harmless_result_shows_a_few_warning_signs_and_folds_the_rest(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    harmless = screened({"id": "back_sound", "present": True}, {"id": "pain", "present": False})
     with TestClient(make_app(monkeypatch, tmp_path)) as client:
-        html = _result(client, harmless)
-    section = html[html.index('class="safety-net"') :]
-    section = section[: section.index("</section>")]
-    shown, _, folded = section.partition('<details class="more-signs">')
+        html = _result(client, HARMLESS)
+    shown, folded = _folded(html, 'class="safety-net"', "more-signs")
     assert "More signs to watch for" in folded
     # The most urgent first, whole groups, about four signs; the rest one tap away.
     assert 1 <= shown.count("<li>") <= 6 and folded.count("<li>") >= 1
@@ -154,9 +154,8 @@ def test_a_harmless_result_shows_a_few_warning_signs_and_folds_the_rest(
 def test_save_and_share_come_near_the_top_except_at_an_emergency(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    harmless = screened({"id": "back_sound", "present": True}, {"id": "pain", "present": False})
     with TestClient(make_app(monkeypatch, tmp_path)) as client:
-        calm, urgent = _result(client, harmless), _result(client, CES)
+        calm, urgent = _result(client, HARMLESS), _result(client, CES)
     assert calm.index("Save as PDF") < calm.index("Why we say this")
     assert 'href="#keep-title"' in calm[: calm.index("Why we say this")]
     assert "Save as PDF" not in urgent  # nothing competes with getting help
@@ -165,11 +164,8 @@ def test_save_and_share_come_near_the_top_except_at_an_emergency(
 def test_three_exercises_first_and_the_rest_folded(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    harmless = screened({"id": "back_sound", "present": True}, {"id": "pain", "present": False})
     with TestClient(make_app(monkeypatch, tmp_path)) as client:
-        html = _result(client, harmless)
-    section = html[html.index('id="exercises-title"') :]
-    section = section[: section.index("</section>")]
-    shown, _, folded = section.partition('<details class="more-exercises">')
+        html = _result(client, HARMLESS)
+    shown, folded = _folded(html, 'id="exercises-title"', "more-exercises")
     assert shown.count('<article class="exercise"') == 3
     assert folded.count('<article class="exercise"') >= 1 and "more exercise" in folded
