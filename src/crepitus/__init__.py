@@ -1,7 +1,8 @@
 """crepitus: triage, possible causes and a care plan for a lower back that clicks, cracks or pops.
 
-The public API is three functions of the contract (``assess``, ``next_question``, ``parse``) and
-the one error type they raise. Everything else is private to the package.
+The public API is three functions of the contract (``assess``, ``next_question``, ``parse``),
+``understood`` (what was read from a text, for the person to check) and the one error type
+they raise. Everything else is private to the package.
 """
 
 from __future__ import annotations
@@ -14,7 +15,15 @@ from crepitus.errors import CaseError, Problem
 if TYPE_CHECKING:  # the engine is imported on first use, to keep `import crepitus` light
     from crepitus.engine.case import CaseIn
 
-__all__ = ["CaseError", "Problem", "__version__", "assess", "next_question", "parse"]
+__all__ = [
+    "CaseError",
+    "Problem",
+    "__version__",
+    "assess",
+    "next_question",
+    "parse",
+    "understood",
+]
 __version__ = "0.1.0"
 
 
@@ -40,6 +49,14 @@ def next_question(case: Mapping[str, Any] | CaseIn) -> dict[str, Any]:
     from crepitus.engine.interview import next_question as _next
 
     return _next(case, _read_text)
+
+
+def understood(case: Mapping[str, Any] | CaseIn) -> dict[str, Any] | None:
+    """A question that shows what was read from the case's text, other than red flags, for the
+    person to correct; None when there is nothing left to check."""
+    from crepitus.engine.interview import understood as _understood
+
+    return _understood(case, _read_text)
 
 
 def parse(text: str, subject: str | None = None) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = [
@@ -63,6 +63,13 @@ class Settings(BaseSettings):
         description=(
             "A service directory that finds the nearest emergency department, linked from "
             "emergency results (https only), e.g. a national health service's search page"
+        ),
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Seals the interview's state into each question's address; unset, a key made once "
+            "and kept in the database. Set the same value on every server of one site"
         ),
     )
     max_body_bytes: int = Field(default=64_000, gt=0, description="Largest request body accepted")

@@ -120,3 +120,30 @@ def test_every_public_vignette_in_interview_mode() -> None:
         counts.append(len(asked))
     assert exact / len(counts) >= 0.9
     assert sum(counts) / len(counts) <= 12 and max(counts) <= 25
+
+
+# --- what was understood from the words (the pages' check step) -------------------------------
+
+
+def test_understood_lists_what_was_read_other_than_red_flags() -> None:
+    text = "My lower back clicks when I twist. No numbness. Maybe it aches. My mum had cancer."
+    step = crepitus.understood({"text": text})
+    assert step is not None and step["kind"] == "check"
+    read = {i["id"]: i["read"] for i in step["items"]}
+    assert read["sound_twisting"] == "yes"
+    red = {i.id for i in kb.load().screening}
+    # Red flags are the confirmation step's; a relative's illness is not the person's.
+    assert not red & set(read) and "cancer_history" not in read
+    twist = next(i for i in step["items"] if i["id"] == "sound_twisting")
+    assert twist["text"].startswith("You wrote “clicks when I twist”.")
+
+
+def test_understood_leaves_out_what_is_answered_and_words_for_someone_else() -> None:
+    text = "Their lower back clicks when they twist"
+    step = crepitus.understood({"text": text, "subject": "other"})
+    assert step is not None
+    twist = next(i for i in step["items"] if i["id"] == "sound_twisting")
+    assert "they" in twist["text"].split("”.")[1].lower()
+    answered = {"text": text, "evidence": [{"id": i["id"], "present": True} for i in step["items"]]}
+    assert crepitus.understood(answered) is None
+    assert crepitus.understood({"text": ""}) is None and crepitus.understood({}) is None

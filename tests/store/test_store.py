@@ -287,3 +287,33 @@ def test_plain_postgresql_url_is_accepted(pg_url: str) -> None:
         store.ping()
     finally:
         store.close()
+
+
+def test_site_key_is_made_once_and_shared(db_url: str) -> None:
+    first, second = Store(db_url), Store(db_url)
+    try:
+        key = first.site_key("interview")
+        assert len(base64.urlsafe_b64decode(key + "=")) == 32
+        # Another worker on the same database reads the same key; another name is another key.
+        assert second.site_key("interview") == key == first.site_key("interview")
+        assert second.site_key("other") != key
+    finally:
+        first.close()
+        second.close()
+
+
+def test_site_key_made_at_once_by_many_threads(db_url: str) -> None:
+    stores = [Store(db_url) for _ in range(4)]
+    try:
+        keys: list[str] = []
+        threads = [
+            threading.Thread(target=lambda s=s: keys.append(s.site_key("race"))) for s in stores
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(keys) == 4 and len(set(keys)) == 1
+    finally:
+        for s in stores:
+            s.close()

@@ -89,12 +89,21 @@ def question(page: str) -> QuestionPage | None:
     )
 
 
+def follow(client: TestClient, response: httpx.Response) -> httpx.Response:
+    """Follow the redirect to a question's own address (or back to the filled start page), as a
+    browser does; a redirect to a result is left for the test to see."""
+    where = response.headers.get("location", "")
+    if response.status_code == 303 and (where.startswith("/interview/") or "/?s=" in where):
+        got: httpx.Response = client.get(where, follow_redirects=False)
+        return got
+    return response
+
+
 def start(
     client: TestClient, text: str = HARMLESS_TEXT, age: str = "", sex: str = "", subject: str = ""
 ) -> httpx.Response:
     form = {"text": text, "age": age, "sex": sex, "subject": subject}
-    response: httpx.Response = client.post("/interview", data=form, follow_redirects=False)
-    return response
+    return follow(client, client.post("/interview", data=form, follow_redirects=False))
 
 
 def submit(
@@ -113,8 +122,7 @@ def submit(
     }
     for fid, value in (answers or {}).items():
         data[f"answer-{fid}"] = value
-    response: httpx.Response = client.post("/interview", data=data, follow_redirects=False)
-    return response
+    return follow(client, client.post("/interview", data=data, follow_redirects=False))
 
 
 def walk(
@@ -146,6 +154,9 @@ def walk_on(
         asked.append(page.items)
         if page.kind == "age":
             response = submit(client, page, age=age_answer)
+        elif page.kind == "check":
+            # What was read, as pre-filled: the person agrees with it.
+            response = submit(client, page, page.checked)
         else:
             response = submit(client, page, {fid: choose(fid) for fid in page.items})
     raise AssertionError(f"the interview did not end after {MAX_PAGES} pages: {asked}")

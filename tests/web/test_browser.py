@@ -154,9 +154,12 @@ def item_ids(page: Any) -> list[str]:
 def answer_page(page: Any, choose: dict[str, str] | None = None) -> list[str]:
     """Answer every item on a question page (No unless ``choose`` says otherwise), Continue."""
     ids = item_ids(page)
+    check = page.locator('input[name="kind"]').get_attribute("value") == "check"
     for fid in ids:
-        value = (choose or {}).get(fid, "no")
-        page.locator(f"#answer-{fid}-{value}").check()
+        # The check page comes pre-filled with what was read; a person agrees with it.
+        value = (choose or {}).get(fid, None if check else "no")
+        if value is not None:
+            page.locator(f"#answer-{fid}-{value}").check()
     page.get_by_role("button", name="Continue").click()
     page.wait_for_load_state()
     return ids
@@ -207,18 +210,55 @@ def test_start_page_in_browser(page: Any, live_url: str) -> None:
 
 def test_none_of_these_in_the_browser(page: Any, live_url: str) -> None:
     start_interview(page, live_url, "My lower back clicks when I twist")
+    answer_page(page)  # what was read from the words, pre-filled
     first = item_ids(page)
     assert len(first) > 1
     # No radio chosen at all: "None of these" still goes on (the browser does not hold it back
     # for unanswered radios), every item answered "no".
     page.get_by_role("button", name="None of these").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Question 2").count() == 1
+    assert page.get_by_text("Question 3").count() == 1
     page.get_by_role("button", name="Back").click()
     page.wait_for_load_state()
     assert item_ids(page) == first
     assert all(page.locator(f"#answer-{fid}-no").is_checked() for fid in first)
     check_axe(page, "question with None of these")
+
+
+def test_back_forward_and_reload_mid_interview(page: Any, live_url: str) -> None:
+    start_interview(page, live_url, "My lower back clicks when I twist")
+    # The check of what was read comes first, pre-filled, with the words quoted.
+    assert page.locator('input[name="kind"]').get_attribute("value") == "check"
+    assert page.get_by_text("You wrote “clicks when I twist”", exact=False).count() == 1
+    assert page.locator("#answer-sound_twisting-yes").is_checked()
+    check_axe(page, "check what we understood")
+    shoot(page, "20-question-check")
+    pages = [(page.url, item_ids(page))]
+    for _ in range(2):
+        answer_page(page)
+        pages.append((page.url, item_ids(page)))
+    # Every step has its own address, and each is a GET the browser can fetch again.
+    assert len({u for u, _ in pages}) == 3 and all("/interview/" in u for u, _ in pages)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    response = page.reload()
+    assert response is not None and response.request.method == "GET" and response.status == 200
+    assert item_ids(page) == pages[2][1]
+    response = page.go_back()
+    assert response is not None and response.request.method == "GET"
+    assert (page.url, item_ids(page)) == pages[1]
+    page.go_back()
+    assert (page.url, item_ids(page)) == pages[0]
+    page.go_forward()
+    page.go_forward()
+    assert (page.url, item_ids(page)) == pages[2]
+    assert dialogs == []  # never "Confirm form resubmission"
+    # Answering again from an earlier page carries on from there.
+    page.go_back()
+    answer_page(page)
+    assert item_ids(page) == pages[2][1]
+    asked = finish_interview(page)
+    assert asked and "/r/" in page.url
 
 
 def test_harmless_case_end_to_end(page: Any, browser: Any, live_url: str) -> None:

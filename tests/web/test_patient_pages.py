@@ -115,8 +115,12 @@ def test_the_pages_say_where_the_person_is(monkeypatch: pytest.MonkeyPatch, tmp_
         page = question(response.text)
         while page is not None:
             said.append(re.search(r'class="progress">Question \d+ · ([^<]+?) <', response.text)[1])  # type: ignore[index]
-            response = submit(client, page, dict.fromkeys(page.items, "no"))
+            answers = page.checked if page.kind == "check" else dict.fromkeys(page.items, "no")
+            response = submit(client, page, answers)
             page = question(response.text)
+    # First what was read from the words, to check; then the warning signs.
+    assert said[0] == "Checking what we understood"
+    said = said[1:]
     parts = [s for s in said if s.startswith("Warning signs, part")]
     # Age given: the warning signs are the three screening groups, in order, then the rest.
     assert parts == [f"Warning signs, part {i} of 3" for i in (1, 2, 3)]
@@ -132,7 +136,8 @@ def test_question_headings_are_short_and_the_encouragement_is_kept(
         response = start(client, "my lower back clicks when I twist", age="34")
         page = question(response.text)
         while page is not None and "bladder_dysfunction" not in page.items:
-            response = submit(client, page, dict.fromkeys(page.items, "no"))
+            answers = page.checked if page.kind == "check" else dict.fromkeys(page.items, "no")
+            response = submit(client, page, answers)
             page = question(response.text)
     assert page is not None
     assert page.h1 == "Since your back symptoms started, have you noticed any of these?"

@@ -106,13 +106,17 @@ def test_someone_else_gets_questions_about_them(client: TestClient) -> None:
     r = start(client, "The lower back clicks when bending", age="70", subject="other")
     page = _page(r)
     assert json.loads(page.state)["case"]["subject"] == "other"
+    # The check of what was read quotes the writer ("You wrote"); the questions are about them.
+    assert page.kind == "check"
+    again = submit(client, page, action="back")
+    assert 'name="subject" value="other" checked' in again.text
+    r = submit(client, page, page.checked)
+    page = _page(r)
     asked = " ".join([page.h1, *page.legends])
     assert re.search(r"\b(they|them|their)\b", asked, re.I), asked
     assert not re.search(r"\b(you|your)\b", asked, re.I), asked
 
     # Back to the start page keeps the choice; Continue carries it to the result.
-    again = submit(client, page, action="back")
-    assert 'name="subject" value="other" checked' in again.text
     r, pages = walk_on(client, r)
     assert r.status_code == 303 and pages
     body = client.get(r.headers["location"]).text

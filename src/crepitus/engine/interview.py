@@ -40,7 +40,7 @@ from crepitus.engine.screening import item_question, scope, screen_items, screen
 from crepitus.engine.triage import CompiledRule, compiled_rules, evaluate, lowering_items, triage
 from crepitus.engine.wording import third_person
 
-__all__ = ["next_question"]
+__all__ = ["next_question", "understood"]
 
 #: Causes count as settled when the leader has this probability, or leads the runner-up by GAP.
 SETTLED, GAP = 0.6, 0.35
@@ -175,6 +175,42 @@ def _recheck_step(case: Case, knowledge: kb.KnowledgeBase, asker: _Asker) -> dic
             text = si.again_other or third_person(si.again) if asker.other else si.again
             items.append({"id": si.id, "text": text, "recheck": True})
     return asker.special("recheck", items) if items else None
+
+
+def understood(
+    data: Any,
+    read_text: TextReader | None = None,
+    knowledge: kb.KnowledgeBase | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any] | None:
+    """A step that shows what was read from the person's words, other than red flags (those
+    are the confirmation step's), each as a question with the reading to pre-fill ("read":
+    "yes", "no" or "unsure"), so that the person can correct any; None when there is nothing
+    (left) to check. The surfaces show it after the confirmation step, never at an emergency."""
+    knowledge = knowledge or kb.load()
+    case = build_case(data, read_text, knowledge, now)
+    red = {i.id for i in knowledge.screening}
+    answered = {fid for fid, f in case.facts.items() if f.origin == "explicit"}
+    answered |= case.asked_unknown
+    phrases = knowledge.texts.phrases
+    read: dict[str, tuple[str, str | None]] = {}
+    for fid, fact in case.facts.items():
+        if fact.origin == "text":
+            read[fid] = ("yes" if fact.present else "no", fact.span)
+    for m in case.uncertain:
+        if m.get("assertion") == "uncertain" and m.get("id") in knowledge.findings:
+            read.setdefault(str(m["id"]), ("unsure", m.get("text")))
+    items = []
+    for fid, (reading, words) in read.items():
+        if fid in red or fid in answered:
+            continue
+        question = item_question(fid, knowledge, case.subject)
+        text = phrases["check_item"].format(words=words, question=question) if words else question
+        items.append({"id": fid, "text": text, "read": reading, "words": words})
+    if not items:
+        return None
+    step = _Asker(knowledge, case, "self_care").special("check", items)
+    return dict(step["question"])
 
 
 def next_question(

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Assessment", "Base", "DiaryEntry"]
+__all__ = ["Assessment", "Base", "DiaryEntry", "SiteKey"]
 
 # Stable constraint names, so later migrations can refer to them on SQLite and PostgreSQL alike.
 _NAMING = {
@@ -80,4 +80,14 @@ class DiaryEntry(Base):
     activity: Mapped[str | None] = mapped_column(String(200))
     findings: Mapped[list[str]]
     note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SiteKey(Base):
+    """A secret the service makes once and every worker shares (migration 0004)."""
+
+    __tablename__ = "site_keys"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -46,7 +46,7 @@ from crepitus.store._diary import (
     too_many,
     validate_entries,
 )
-from crepitus.store._models import Assessment, DiaryEntry
+from crepitus.store._models import Assessment, DiaryEntry, SiteKey
 from crepitus.store._sqlite import (
     BEGIN,
     Checkpointer,
@@ -246,6 +246,30 @@ class Store:
             conn.execute(delete(DiaryEntry).where(DiaryEntry.assessment_id.in_(ids)))
             gone = conn.execute(delete(Assessment).where(Assessment.expires_at <= now))
         return int(gone.rowcount or 0)
+
+    def site_key(self, name: str) -> str:
+        """The shared random key called ``name`` (URL-safe base64 of 32 bytes), made on first use.
+
+        Every worker asks the same database, so all of them seal and open with one key; when two
+        make it at once, the first insert wins and the other reads it back.
+        """
+        with self._statement() as conn:
+            found = conn.scalar(select(SiteKey.value).where(SiteKey.name == name))
+        if found is not None:
+            return str(found)
+        made = secrets.token_urlsafe(_TOKEN_BYTES)
+        try:
+            with self._statement() as conn:
+                conn.execute(
+                    insert(SiteKey).values(name=name, value=made, created_at=datetime.now(UTC))
+                )
+                conn.commit()
+        except sa_exc.IntegrityError:
+            pass  # another worker made it first: use theirs
+        else:
+            self._wrote()
+        with self._statement() as conn:
+            return str(conn.scalar(select(SiteKey.value).where(SiteKey.name == name)))
 
     def _wrote(self) -> None:
         if self._checkpointer is not None:

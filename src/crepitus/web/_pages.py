@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from crepitus.store import is_outage
 from crepitus.web._render import error_page
+from crepitus.web._seal import Expired
 from crepitus.web._state import StateError
 
 __all__ = ["TOKEN", "HtmlRoute", "root"]
@@ -37,6 +38,8 @@ class HtmlRoute(APIRoute):
                 return await inner(request)
             except HTTPException as exc:
                 return error_page(request, exc.status_code)
+            except Expired:
+                return error_page(request, 410)
             except (RequestValidationError, StateError) as exc:
                 # The type only: a message may quote what the person typed.
                 log.info("refused page state (%s)", type(exc).__name__)

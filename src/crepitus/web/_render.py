@@ -50,6 +50,11 @@ _ERRORS: dict[int, tuple[str, str]] = {
         "Page not found",
         "There is nothing at this address. Please start from the home page.",
     ),
+    410: (
+        "This page has expired",
+        "For your privacy, the pages of an interview open for a day only. Nothing has been "
+        "saved. Please start again; it only takes a few minutes.",
+    ),
     413: (
         "That was too much to send at once",
         "Your description is longer than we can accept. Please go back, shorten it and try "

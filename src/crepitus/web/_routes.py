@@ -1,8 +1,10 @@
 """The patient pages: start, the interview (one question at a time), the result and its PDF.
 
-Everything works without JavaScript: each step is a plain form POST carrying the interview state
-in a hidden field (see ``_state``). Nothing is stored until the interview ends; then the
-assessment is saved and the person is redirected (303) to its private link.
+Everything works without JavaScript. Each answer is a plain form POST carrying the interview
+state in a hidden field (see ``_state``); it redirects (303) to the next question's own address,
+``/interview/N?s=SEALED``, with the state sealed into it (``_seal``), so that Back, Forward and
+reload fetch pages instead of re-sending forms. Nothing is stored until the interview ends; then
+the assessment is saved and the person is redirected to its private link.
 
 Questions come in four kinds (``question.kind``): ordinary questions; "confirm", which quotes
 what the person wrote about a red flag (with a short warning first when those words already read
@@ -38,6 +40,7 @@ from crepitus.settings import private_link
 from crepitus.web import _state
 from crepitus.web._pages import TOKEN, HtmlRoute, root
 from crepitus.web._render import PRIVATE_HEADERS, render
+from crepitus.web._seal import Sealer
 from crepitus.web._state import InterviewState, StateError
 
 __all__ = ["router"]
@@ -46,7 +49,7 @@ log = logging.getLogger("crepitus.web")
 
 _SEXES = {"female": "Female", "male": "Male", "other": "Other"}
 _SUBJECTS = {"self": "Me", "other": "Someone else (I'm answering for them)"}
-_KINDS = frozenset({"question", "confirm", "recheck", "age"})
+_KINDS = frozenset({"question", "confirm", "recheck", "check", "age"})
 _CLINIC_LEVELS = frozenset({"consultation", "consultation_24"})
 #: On a self-care result, the warning signs shown before the rest are folded (whole groups).
 SAFETY_SHOWN = 4
@@ -79,8 +82,22 @@ def _start_page(
 
 
 @router.get("/", name="start")
-def start(request: Request) -> Response:
-    return _start_page(request)
+async def start(request: Request) -> Response:
+    sealed = request.query_params.get("s")
+    if not sealed:
+        return _start_page(request)
+    # Back from the first question: the start form again, as it was filled in.
+    state, _ = (await _sealer(request)).open(sealed)
+    return _start_page(request, _start_values(state.case))
+
+
+def _start_values(case: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        "age": str(case["age"]) if case.get("age") is not None else "",
+        "sex": str(case.get("sex") or ""),
+        "subject": str(case.get("subject") or ""),
+        "text": str(case.get("text") or ""),
+    }
 
 
 def _field(form: FormData, name: str) -> str:
@@ -140,6 +157,9 @@ def _question_page(
     question: dict[str, Any] = step["question"]
     kind = _kind(question)
     shown: dict[str, str] = {}
+    if kind == "check" and not chosen:
+        # Pre-filled with what the words said: the person changes only what we got wrong.
+        shown = {str(i["id"]): str(i["read"]) for i in question.get("items") or []}
     for key, value in (chosen or {}).items():
         if key == _state.AGE_STEP:
             shown["age"] = str(value)
@@ -169,6 +189,8 @@ def _progress(state: InterviewState, question: Mapping[str, Any], kind: str) -> 
     """Where the person is: the warning signs come first, in a known number of pages."""
     if kind == "confirm":
         return "First, checking what you wrote"
+    if kind == "check":
+        return "Checking what we understood"
     if kind == "recheck":
         return "Warning signs: asking again in other words"
     knowledge = kb.load()
@@ -186,9 +208,17 @@ def _kind(question: Mapping[str, Any]) -> str:
 
 
 def _next_step(case: dict[str, Any]) -> dict[str, Any] | None:
-    """The next interview step (with its question), or None when it is time to assess."""
+    """The next interview step (with its question), or None when it is time to assess.
+
+    After the red flags read from the words are confirmed (and any "not sure" asked again),
+    and unless it is an emergency, one page shows the rest of what was read, to correct."""
     step = crepitus.next_question(case)
     question = step.get("question")
+    kind = question.get("kind") if isinstance(question, dict) else None
+    if kind not in ("confirm", "recheck") and step.get("level") not in EMERGENCY_LEVELS:
+        check = crepitus.understood(case)
+        if check is not None:
+            return {"should_stop": False, "question": check, "level": step.get("level")}
     if step.get("should_stop") or not isinstance(question, dict) or not question.get("items"):
         return None
     return step
@@ -200,15 +230,39 @@ def _finish(case: dict[str, Any], store: Any) -> str:
     return token
 
 
+async def _sealer(request: Request) -> Sealer:
+    """The app's sealer, made on first use from the configured key or the database's."""
+    sealer: Sealer | None = getattr(request.app.state, "sealer", None)
+    if sealer is None:
+        settings = getattr(request.app.state, "settings", None)
+        secret = getattr(settings, "secret_key", None)
+        key = (
+            secret.get_secret_value()
+            if secret is not None
+            else await run_in_threadpool(request.app.state.store.site_key, "interview")
+        )
+        sealer = request.app.state.sealer = Sealer.from_secret(key)
+    return sealer
+
+
 async def _advance(
-    request: Request, state: InterviewState, chosen: Mapping[str, _state.Answer | int] | None = None
+    request: Request, state: InterviewState, chosen: _state.Chosen | None = None
 ) -> Response:
+    """After an answer: a redirect to the next question's own address, or to the result."""
     step = None
     if len(state.steps) < _state.MAX_STEPS:
         step = await run_in_threadpool(_next_step, state.case)
-    if step is not None:
+    if step is None:
+        return await _to_result(request, state)
+    sealed = (await _sealer(request)).seal(state, chosen)
+    if sealed is None:
+        # Too long to be an address (a very long description): the form carries it.
         return _question_page(request, state, step, chosen=chosen)
-    return await _to_result(request, state)
+    return RedirectResponse(_step_url(request, state, sealed), status_code=303)
+
+
+def _step_url(request: Request, state: InterviewState, sealed: str) -> str:
+    return f"{root(request)}/interview/{len(state.steps) + 1}?s={quote(sealed, safe='')}"
 
 
 async def _to_result(request: Request, state: InterviewState) -> Response:
@@ -218,8 +272,27 @@ async def _to_result(request: Request, state: InterviewState) -> Response:
 
 @router.get("/interview", name="interview_get")
 def interview_get(request: Request) -> Response:
-    # A refresh or a bookmark of the interview: there is no state in a GET, so start over.
+    # A bookmark of the form's address: there is no state in it, so start over.
     return RedirectResponse(root(request) + "/", status_code=303)
+
+
+@router.get("/interview/{number}", name="interview_step")
+async def interview_step(request: Request, number: int) -> Response:
+    """One question, at its own address: what Back, Forward and reload fetch."""
+    sealed = request.query_params.get("s")
+    if not sealed:
+        return RedirectResponse(root(request) + "/", status_code=303)
+    state, chosen = (await _sealer(request)).open(sealed)
+    if number != len(state.steps) + 1:
+        # The number is for people reading the address; the sealed state is what counts.
+        return RedirectResponse(_step_url(request, state, sealed), status_code=303)
+    step = None
+    if len(state.steps) < _state.MAX_STEPS:
+        step = await run_in_threadpool(_next_step, state.case)
+    if step is None:
+        # Nothing left to ask (the knowledge base changed since): one button to the result.
+        return render(request, "finish.html", state=_state.encode(state))
+    return _question_page(request, state, step, chosen=chosen)
 
 
 @router.post("/interview", name="interview")
@@ -252,14 +325,10 @@ async def interview(request: Request) -> Response:
 
     if form.get("action") == "back":
         if not state.steps:
-            c = state.case
-            values = {
-                "age": str(c["age"]) if c.get("age") is not None else "",
-                "sex": str(c.get("sex") or ""),
-                "subject": str(c.get("subject") or ""),
-                "text": str(c.get("text") or ""),
-            }
-            return _start_page(request, values)
+            sealed = (await _sealer(request)).seal(state)
+            if sealed is None:
+                return _start_page(request, _start_values(state.case))
+            return RedirectResponse(f"{root(request)}/?s={quote(sealed, safe='')}", status_code=303)
         state, undone = _state.back(state)
         return await _advance(request, state, chosen=undone)
 

@@ -28,6 +28,7 @@ __all__ = [
     "MAX_STATE_CHARS",
     "MAX_STEPS",
     "Answer",
+    "Chosen",
     "InterviewState",
     "StateError",
     "answer",
