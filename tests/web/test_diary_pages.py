@@ -77,7 +77,7 @@ def diary_rows(tmp_path: Path) -> int:
 def form(**values: Any) -> dict[str, Any]:
     base = {
         "at": "2026-11-01T10:00",
-        "tz": "0",
+        "tz": "UTC",
         "pain": "",
         "sound": "",
         "activity": "",
@@ -107,12 +107,16 @@ def test_the_empty_diary_page(client: TestClient) -> None:
     assert "default-src 'none'" in r.headers["content-security-policy"]
     body, words = r.text, text_of(r.text)
     assert h1s(body) == ["Your symptom diary"]
-    assert "<script" not in body
+    # One script, our own, and only to choose the browser's time zone: the form needs none.
+    assert re.findall(r"<script[^>]*>", body) == [
+        '<script src="/static/tz.js?v=' + crepitus.__version__ + '" defer>'
+    ]
+    assert "data-guess" in body
     assert "Your diary is empty" in words
     assert "No entries yet" in words
     assert "<img" not in body  # no charts of nothing
     # The form: every field labelled, posting to this page, working without JavaScript.
-    assert f'action="/r/{token}/diary?tz=0"' in body and 'method="post"' in body
+    assert f'action="/r/{token}/diary?tz=UTC"' in body and 'method="post"' in body
     for field, label in (
         ("at", "When"),
         ("tz", "Your time zone"),
@@ -153,7 +157,7 @@ def test_adding_an_entry(client: TestClient, tmp_path: Path) -> None:
         f"/r/{token}/diary",
         data=form(
             at="2026-11-01T10:30",
-            tz="60",
+            tz="Europe/Paris",
             pain="4",
             sound="yes",
             activity="deadlifts",
@@ -163,11 +167,11 @@ def test_adding_an_entry(client: TestClient, tmp_path: Path) -> None:
         follow_redirects=False,
     )
     assert r.status_code == 303, r.text
-    assert r.headers["location"] == f"/r/{token}/diary?tz=60&added=1"
+    assert r.headers["location"] == f"/r/{token}/diary?tz=Europe%2FParis&added=1"
     assert diary_rows(tmp_path) == 1
     store = client.app.state.store  # type: ignore[attr-defined]
     (e,) = store.diary(token).entries
-    # 10:30 at UTC+01:00 is 09:30 UTC.
+    # 10:30 in Paris in November (UTC+01:00) is 09:30 UTC.
     assert e.as_contract() == {
         "at": "2026-11-01T09:30:00Z",
         "pain": 4,
@@ -180,11 +184,11 @@ def test_adding_an_entry(client: TestClient, tmp_path: Path) -> None:
     body, words = shown.text, text_of(shown.text)
     assert "Your entry has been added to your diary." in words
     assert "Sun 1 November 2026, 10:30" in words  # shown in the zone it was entered in
-    assert "Times are in UTC+01:00" in words
+    assert re.search(r"Times are in Europe/Paris \(now UTC\+0[12]:00\)", words)
     assert "4 out of 10" in words and "deadlifts" in words
     assert "It hurts at the moment of the click or pop" in words
     assert "Felt it &lt;b&gt;pop&lt;/b&gt;" in body  # what people type is escaped
-    assert '<option value="60" selected>UTC+01:00</option>' in body
+    assert '<option value="Europe/Paris" selected>Paris</option>' in body
 
 
 def test_entries_trend_and_charts(client: TestClient) -> None:
@@ -246,6 +250,7 @@ def test_a_red_flag_logged_makes_it_an_emergency_first(client: TestClient) -> No
         ({"at": ""}, "at", "Enter the date and time"),
         ({"at": "1850-01-01T10:00"}, "at", "Enter a date after 1900"),
         ({"tz": "61"}, "tz", "Choose your time zone from the list"),
+        ({"tz": "Mars/Olympus"}, "tz", "Choose your time zone from the list"),
         ({"sound": "perhaps"}, "sound", "Choose Yes, No or Not sure"),
         ({"findings": ["pian"]}, "findings", "Choose only from the list"),
         ({"activity": "x" * 201}, "activity", "200 characters or fewer"),
@@ -287,17 +292,47 @@ def test_every_form_error_at_once(client: TestClient, tmp_path: Path) -> None:
     assert diary_rows(tmp_path) == 0
 
 
+def test_time_zones_by_name_with_summer_time(client: TestClient) -> None:
+    token = saved(client)
+    store = client.app.state.store  # type: ignore[attr-defined]
+    for at in ("2026-07-01T10:30", "2026-01-05T10:30"):
+        r = client.post(
+            f"/r/{token}/diary", data=form(at=at, tz="Europe/London"), follow_redirects=False
+        )
+        assert r.status_code == 303
+    winter, summer = (e.as_contract()["at"] for e in store.diary(token).entries)
+    assert summer == "2026-07-01T09:30:00Z" and winter == "2026-01-05T10:30:00Z"
+    body = client.get(f"/r/{token}/diary?tz=Europe/London").text
+    assert '<option value="Europe/London" selected>London</option>' in body
+    assert '<optgroup label="America">' in body and ">Argentina / Buenos Aires<" in body
+    assert "Times are in Europe/London (now UTC+" in body
+    assert "Wed 1 July 2026, 10:30" in text_of(body)
+    # The address names a zone, so the script leaves the choice alone.
+    assert "data-guess" not in body
+
+
+def test_an_older_address_with_an_offset_still_works(client: TestClient) -> None:
+    token = saved(client)
+    r = client.post(f"/r/{token}/diary", data=form(tz="60"), follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].endswith("?tz=60&added=1")
+    body = client.get(f"/r/{token}/diary?tz=60").text
+    assert '<option value="60" selected>UTC+01:00</option>' in body
+    assert "Times are in UTC+01:00." in body
+
+
 def test_delete_an_entry(client: TestClient) -> None:
     token = saved(client)
     add_entries(client, token, rising(2))
     store = client.app.state.store  # type: ignore[attr-defined]
     first = store.diary(token).entries[0]
-    body = client.get(f"/r/{token}/diary?tz=120").text
-    assert f'action="/r/{token}/diary/entries/{first.id}/delete?tz=120"' in body
+    body = client.get(f"/r/{token}/diary?tz=Africa/Cairo").text
+    assert f'action="/r/{token}/diary/entries/{first.id}/delete?tz=Africa%2FCairo"' in body
     assert 'Delete<span class="visually-hidden"> the entry of' in body
-    r = client.post(f"/r/{token}/diary/entries/{first.id}/delete?tz=120", follow_redirects=False)
+    r = client.post(
+        f"/r/{token}/diary/entries/{first.id}/delete?tz=Africa/Cairo", follow_redirects=False
+    )
     assert r.status_code == 303
-    assert r.headers["location"] == f"/r/{token}/diary?tz=120"
+    assert r.headers["location"] == f"/r/{token}/diary?tz=Africa%2FCairo"
     assert len(store.diary(token).entries) == 1
     assert client.post(f"/r/{token}/diary/entries/{first.id}/delete").status_code == 404
     other = saved(client)
@@ -440,3 +475,21 @@ def test_diary_in_the_browser_with_axe(request: pytest.FixtureRequest) -> None:
     assert tab.locator('[role="alert"] a[href^="tel:"]').count() >= 1
     check_axe(tab, "result with the diary")
     shoot(tab, "12-result-with-diary")
+
+
+def test_the_browsers_time_zone_is_the_default(request: pytest.FixtureRequest) -> None:
+    chromium = request.getfixturevalue("browser")
+    url, app = request.getfixturevalue("live_app")
+    token = app.state.store.save_assessment(CASE, crepitus.assess(CASE))
+    # Under the pages' own policy (not bypassed): our script runs, nothing else would.
+    for javascript, expected in ((True, "Asia/Tokyo"), (False, "UTC")):
+        context = chromium.new_context(timezone_id="Asia/Tokyo", java_script_enabled=javascript)
+        try:
+            tab = context.new_page()
+            tab.goto(f"{url}/r/{token}/diary")
+            assert tab.locator("#tz").input_value() == expected
+            # An address that names a zone keeps it, script or not.
+            tab.goto(f"{url}/r/{token}/diary?tz=Europe/Lisbon")
+            assert tab.locator("#tz").input_value() == "Europe/Lisbon"
+        finally:
+            context.close()

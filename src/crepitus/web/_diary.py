@@ -6,9 +6,12 @@ kept. The page shows the triage with the diary taken into account (the emergency
 when a red flag was logged), the trend in words, both charts as self-contained SVG images, the
 entries newest first and links to export them.
 
-Browsers send a ``datetime-local`` field without a time zone, and without JavaScript the page
-cannot learn the person's; so the form asks for the zone as an offset from UTC, and the page
-keeps it in its address (``?tz=60``) so that the next entry and the times shown use it too.
+Browsers send a ``datetime-local`` field without a time zone; so the form asks for the zone by
+name ("Europe/London", from the IANA database through ``zoneinfo``, summer time included), and
+the page keeps it in its address (``?tz=Europe/London``) so that the next entry and the times
+shown use it too. Without a zone in the address the list starts at UTC, and a small script of our
+own (``static/tz.js``, the only one) chooses the browser's zone instead when JavaScript is on.
+An address from before, with an offset in minutes (``?tz=60``), still works as that offset.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo, available_timezones
 
 from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
@@ -53,22 +58,64 @@ OFFSETS: tuple[int, ...] = tuple(
 _FIELD_ORDER = ("at", "tz", "pain", "sound", "activity", "findings", "note")
 
 
+#: The zone the list starts at when the address names none.
+DEFAULT_ZONE = "UTC"
+#: The IANA areas people live in (not the legacy aliases such as "US/Eastern" or "Etc/GMT+5").
+_AREAS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
+
+
 def offset_label(minutes: int) -> str:
     sign = "+" if minutes >= 0 else "-"
     h, m = divmod(abs(minutes), 60)
     return f"UTC{sign}{h:02d}:{m:02d}"
 
 
-def _offset(raw: str | None) -> int | None:
-    """A UTC offset in minutes from the page's ``tz`` value; None if it is not one of ours."""
-    if raw is None or not re.fullmatch(r"-?\d{1,3}", raw.strip()):
-        return None
-    minutes = int(raw)
-    return minutes if minutes in OFFSETS else None
+@lru_cache(maxsize=1)
+def zone_groups() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """The form's list: (area, ((zone name, place), ...)), places in alphabetical order."""
+    names = available_timezones()
+    groups = []
+    for area in _AREAS:
+        places = sorted(
+            (n, n.split("/", 1)[1].replace("_", " ").replace("/", " / "))
+            for n in names
+            if n.startswith(area + "/")
+        )
+        groups.append((area, tuple(sorted(places, key=lambda p: p[1]))))
+    return (("", ((DEFAULT_ZONE, "UTC (Coordinated Universal Time)"),)), *groups)
 
 
-def _zone(minutes: int) -> timezone:
-    return timezone(timedelta(minutes=minutes))
+@lru_cache(maxsize=1)
+def _zone_names() -> frozenset[str]:
+    return frozenset(n for _, places in zone_groups() for n, _ in places)
+
+
+def _zone_of(raw: str | None) -> tzinfo | None:
+    """The zone a page's ``tz`` value names (or, from an older address, a UTC offset in
+    minutes); None if it is neither."""
+    raw = (raw or "").strip()
+    if raw in _zone_names():
+        return ZoneInfo(raw)
+    if re.fullmatch(r"-?\d{1,3}", raw) and int(raw) in OFFSETS:
+        return timezone(timedelta(minutes=int(raw)))
+    return None
+
+
+def _zone_label(zone: tzinfo, name: str) -> str:
+    """ "Europe/London (now UTC+00:00)": the name, and the offset it has today."""
+    delta = datetime.now(UTC).astimezone(zone).utcoffset() or timedelta()
+    offset = offset_label(int(delta.total_seconds() // 60))
+    return offset if isinstance(zone, timezone) else f"{name.replace('_', ' ')} (now {offset})"
 
 
 def _plain_labels(knowledge: kb.KnowledgeBase) -> dict[str, str]:
@@ -112,7 +159,7 @@ _MESSAGES = {
     "at": "Enter the date and time, for example 2 November 2026 at 18:30.",
     "at_future": "That time is still to come: enter when it happened.",
     "at_old": "Enter a date after 1900.",
-    "tz": "Choose your time zone from the list.",
+    "tz": "Choose your time zone from the list, for example Europe/London.",
     "pain": "Choose a pain score from 0 to 10, or Not recorded.",
     "sound": "Choose Yes, No or Not sure.",
     "activity": f"Keep what you were doing to {MAX_ACTIVITY} characters or fewer.",
@@ -135,10 +182,10 @@ def read_entry(form: FormData, known: set[str]) -> EntryForm:
         "note": _text(form, "note").replace("\r\n", "\n").strip(),
     }
     errors: dict[str, str] = {}
-    offset = _offset(values["tz"])
-    if offset is None:
+    zone = _zone_of(values["tz"])
+    if zone is None:
         errors["tz"] = _MESSAGES["tz"]
-        offset = 0
+        zone = UTC
     at: datetime | None = None
     try:
         at = datetime.fromisoformat(values["at"].replace(" ", "T", 1)) if values["at"] else None
@@ -147,7 +194,7 @@ def read_entry(form: FormData, known: set[str]) -> EntryForm:
     if at is None:
         errors["at"] = _MESSAGES["at"]
     elif at.tzinfo is None:
-        at = at.replace(tzinfo=_zone(offset))
+        at = at.replace(tzinfo=zone)
     pain: int | None = None
     if values["pain"]:
         if re.fullmatch(r"\d{1,2}", values["pain"]) and int(values["pain"]) <= 10:
@@ -207,15 +254,15 @@ def core_errors(error: CaseError) -> dict[str, str]:
 # --- the page ------------------------------------------------------------------------------------
 
 
-def _when(at: datetime, minutes: int) -> str:
-    local = at.astimezone(_zone(minutes))
+def _when(at: datetime, zone: tzinfo) -> str:
+    local = at.astimezone(zone)
     return f"{local:%a} {local.day} {local:%B %Y}, {local:%H:%M}"
 
 
-def _entry_view(e: StoredEntry, minutes: int, labels: dict[str, str]) -> dict[str, Any]:
+def _entry_view(e: StoredEntry, zone: tzinfo, labels: dict[str, str]) -> dict[str, Any]:
     return {
         "id": e.id,
-        "when": _when(e.at, minutes),
+        "when": _when(e.at, zone),
         "pain": e.pain,
         "sound": {True: "Yes", False: "No", None: None}[e.sound],
         "activity": e.activity,
@@ -242,7 +289,7 @@ def _page(
     request: Request,
     token: str,
     diary: Diary,
-    minutes: int,
+    tz: str,
     form: EntryForm | None = None,
     added: bool = False,
     status_code: int = 200,
@@ -259,16 +306,17 @@ def _page(
     ]
     labels = {fid: f.label for fid, f in knowledge.findings.items()}
     plain = _plain_labels(knowledge)
-    shown = [_entry_view(e, minutes, plain) for e in reversed(entries[-SHOWN:])]
+    zone = _zone_of(tz) or UTC
+    shown = [_entry_view(e, zone, plain) for e in reversed(entries[-SHOWN:])]
     red_flags = sorted(
         {labels.get(f, f) for e in entries for f in e.findings if _red(knowledge, f)}
     )
-    now_local = datetime.now(UTC).astimezone(_zone(minutes))
+    now_local = datetime.now(UTC).astimezone(zone)
     if form is None:
         form = EntryForm(
             values={
                 "at": f"{now_local:%Y-%m-%dT%H:%M}",
-                "tz": str(minutes),
+                "tz": tz,
                 "pain": "",
                 "sound": "",
                 "activity": "",
@@ -296,13 +344,17 @@ def _page(
         groups=finding_groups(knowledge),
         values=form.values,
         errors={k: form.errors[k] for k in _FIELD_ORDER if k in form.errors},
-        offsets=[(m, offset_label(m)) for m in OFFSETS],
-        offset_name=offset_label(minutes),
-        tz=minutes,
+        zone_groups=zone_groups(),
+        # An older address's offset is kept as an option of its own, so it stays chosen.
+        legacy_zone=None if tz in _zone_names() else (tz, _zone_label(zone, tz)),
+        zone_name=_zone_label(zone, tz),
+        tz=quote(tz, safe=""),
+        # Without a zone in the address, the script may choose the browser's.
+        guess_zone=request.query_params.get("tz") is None,
         added=added,
         result_url=base,
         safety_href=f"{base}#safety-title",
-        form_url=f"{base}/diary?tz={minutes}",
+        form_url=f"{base}/diary?tz={quote(tz, safe='')}",
         delete_url=f"{base}/diary/entries",
         csv_url=f"{here}/v1/diary/{quote(token, safe='')}/export.csv",
         json_url=f"{here}/v1/diary/{quote(token, safe='')}/export.json",
@@ -316,16 +368,17 @@ def _red(knowledge: kb.KnowledgeBase, fid: str) -> bool:
     return f is not None and f.red_flag
 
 
-def _minutes(request: Request) -> int:
-    found = _offset(request.query_params.get("tz"))
-    return 0 if found is None else found
+def _tz(request: Request) -> str:
+    """The zone the address names, if it is one we know; else UTC."""
+    raw = (request.query_params.get("tz") or "").strip()
+    return raw if _zone_of(raw) is not None else DEFAULT_ZONE
 
 
 @router.get("/r/{token}/diary", name="diary")
 def diary_page(request: Request, token: str) -> Response:
     diary = _diary(request, token)
     added = request.query_params.get("added") == "1"
-    return _page(request, token, diary, _minutes(request), added=added)
+    return _page(request, token, diary, _tz(request), added=added)
 
 
 @router.post("/r/{token}/diary", name="diary_add")
@@ -340,8 +393,7 @@ async def _add(request: Request, token: str, form: FormData) -> Response:
     diary = await run_in_threadpool(_diary, request, token)
     known = set(kb.load().findings)
     entry = read_entry(form, known)
-    minutes = _offset(entry.values["tz"])
-    minutes = _minutes(request) if minutes is None else minutes
+    tz = entry.values["tz"] if _zone_of(entry.values["tz"]) is not None else _tz(request)
     if entry.entry is not None and entry.errors:
         # Nothing is written; the core still names what else is wrong (a time in the future).
         try:
@@ -359,15 +411,17 @@ async def _add(request: Request, token: str, form: FormData) -> Response:
         else:
             if added is None:
                 raise HTTPException(404)
-            location = f"{root(request)}/r/{quote(token, safe='')}/diary?tz={minutes}&added=1"
+            where = f"{root(request)}/r/{quote(token, safe='')}/diary"
+            location = f"{where}?tz={quote(tz, safe='')}&added=1"
             # No #fragment: the page must open at its top, where an emergency banner would be.
             return RedirectResponse(location, status_code=303)
-    return await run_in_threadpool(_page, request, token, diary, minutes, entry, False, 422)
+    return await run_in_threadpool(_page, request, token, diary, tz, entry, False, 422)
 
 
 @router.post("/r/{token}/diary/entries/{entry_id}/delete", name="diary_delete")
 def diary_delete(request: Request, token: str, entry_id: int) -> Response:
     if not TOKEN.match(token) or not _store(request).delete_diary_entry(token, entry_id):
         raise HTTPException(404)
-    location = f"{root(request)}/r/{quote(token, safe='')}/diary?tz={_minutes(request)}"
+    tz = quote(_tz(request), safe="")
+    location = f"{root(request)}/r/{quote(token, safe='')}/diary?tz={tz}"
     return RedirectResponse(location, status_code=303)
