@@ -8,10 +8,12 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 import crepitus
 from crepitus.engine.trends import compute_trends
 from crepitus.report.pdf import Chart, render_html, render_pdf
-from crepitus.report.view import build_view, format_when
+from crepitus.report.view import build_view, clinician_summary, format_when
 from tests.web.helpers import screened
 
 # Every warning sign answered; "not sure" only about something that is not one.
@@ -140,3 +142,50 @@ def test_a_pdf_for_the_longest_diary_states_its_caps_and_stays_small() -> None:
         words = " ".join(out.stdout.decode().split())
         assert "each the mean of 40 scores in a row" in words
         assert "Every score is in the diary's CSV and JSON export" in words
+
+
+def _pages(pdf: bytes) -> list[str]:
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    return [" ".join(page.split()) for page in text.split("\f") if page.strip()]
+
+
+def test_the_pdf_opens_with_a_page_for_the_clinician() -> None:
+    case = {
+        "age": 52,
+        "sex": "female",
+        "text": "My lower back clicks when I twist and my left foot tingles, no fever",
+        "evidence": [
+            {"id": "saddle_numbness", "present": False},
+            {"id": "bladder_dysfunction", "present": None},
+        ],
+    }
+    result = _result(case)
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext is missing: run scripts/system-deps.sh")
+    first, second, *_ = _pages(render_pdf(result, case, None, "tok123456789"))
+    assert "summary for the clinician" in first
+    # The level with the rules behind it, the whole screen answer by answer, in clinical labels.
+    assert "Triage: See a doctor within 24 hours" in first or "(consultation_24)" in first
+    assert "unsure_cauda_equina" in first
+    assert "Red-flag screen" in first and "NOT complete" in first
+    assert "Saddle anaesthesia" in first or "saddle" in first.lower()
+    assert "Read as no, not confirmed “no fever”" in first
+    assert "Not sure" in first and "Not asked" in first
+    # Findings with the words they were read from, and the differential.
+    assert "“tingles”" in first
+    assert "Differential" in first and "%" in first
+    assert "My lower back clicks when I twist" in first
+    # The person's own pages start on the next page.
+    assert second.startswith("crepitus report") and "summary for the clinician" not in second
+
+
+def test_the_clinicians_page_of_an_emergency_keeps_what_to_do_first() -> None:
+    case = {"evidence": [{"id": "bladder_dysfunction", "present": True}]}
+    html = render_html(
+        build_view(_result(case), case, None),
+        "tok",
+        clinician=clinician_summary(_result(case), case),
+    )
+    assert html.index("Go to an emergency department now.") < html.index("Red-flag screen")

@@ -15,7 +15,13 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from crepitus.report.view import ReportView, build_view, level_names
+from crepitus.report.view import (
+    ClinicianSummary,
+    ReportView,
+    build_view,
+    clinician_summary,
+    level_names,
+)
 
 __all__ = ["Chart", "render_html", "render_pdf"]
 
@@ -46,13 +52,20 @@ def _env() -> Environment:
     )
 
 
-def render_html(view: ReportView, token: str, charts: Sequence[Chart] = ()) -> str:
-    """The report as print-ready HTML (what WeasyPrint lays out)."""
+def render_html(
+    view: ReportView,
+    token: str,
+    charts: Sequence[Chart] = (),
+    clinician: ClinicianSummary | None = None,
+) -> str:
+    """The report as print-ready HTML (what WeasyPrint lays out): the clinician's page first
+    (when given), then the person's pages."""
     return (
         _env()
         .get_template("report.html")
         .render(
             view=view,
+            clinician=clinician,
             level_names=level_names(),
             reference=token[:8],
             charts=[c for c in charts if c.image.startswith("data:image/")],
@@ -68,12 +81,13 @@ def render_pdf(
     *,
     charts: Sequence[Chart] = (),
 ) -> bytes:
-    """The assessment as a PDF report (A4), the same content as the result page."""
+    """The assessment as a PDF report (A4): a one-page summary for the clinician, then the same
+    content as the result page."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
     view = build_view(result, case, created_at)
-    html = render_html(view, token, charts)
+    html = render_html(view, token, charts, clinician_summary(result, case))
     # Only inline data may load: a stray http or file URL in the content is never fetched.
     fetcher = URLFetcher(allowed_protocols={"data"})
     pdf: bytes = HTML(string=html, url_fetcher=fetcher).write_pdf()

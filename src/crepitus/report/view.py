@@ -22,6 +22,7 @@ __all__ = [
     "EMERGENCY_LEVELS",
     "Answer",
     "Cause",
+    "ClinicianSummary",
     "EvidenceNote",
     "Exercise",
     "Provisional",
@@ -29,6 +30,7 @@ __all__ = [
     "SafetyGroup",
     "SourceRef",
     "build_view",
+    "clinician_summary",
     "format_when",
     "level_names",
     "percent",
@@ -468,4 +470,131 @@ def build_view(
         if in_scope
         else [],
         subject=subject_value if subject_value in ("self", "other") else "self",
+    )
+
+
+# --- the clinician's page ----------------------------------------------------------------------
+
+_SCREEN_ANSWERS = {
+    "present": "Yes",
+    "absent": "No",
+    "unsure": "Not sure",
+    "not_asked": "Not asked",
+}
+_READ = {
+    "present": "Read as yes, not confirmed",
+    "absent": "Read as no, not confirmed",
+    "uncertain": "Read as unclear, not confirmed",
+}
+_ORIGINS = {"explicit": "answered", "text": "from the text", "derived": "implied", "diary": "diary"}
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicianRow:
+    label: str
+    answer: str
+    #: The person's words it was read from, when it came from the text.
+    words: str | None = None
+    #: For the red-flag screen: a "yes" (or "not sure") that counts towards the level.
+    flagged: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicianCause:
+    name: str
+    probability: str
+    supporting: list[str]
+    opposing: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicianSummary:
+    """The PDF's first page, for the clinician: in clinical labels, with the person's words."""
+
+    level: str
+    level_name: str
+    rules: list[str]
+    screen_complete: bool
+    screen: list[ClinicianRow]
+    findings: list[ClinicianRow]
+    causes: list[ClinicianCause]
+    text: str | None
+    age: str
+    sex: str
+    subject: str
+
+
+def clinician_summary(
+    result: Mapping[str, Any],
+    case: Mapping[str, Any] | None,
+    knowledge: kb.KnowledgeBase | None = None,
+) -> ClinicianSummary:
+    """What a clinician reads first: the level and the rules behind it, the red-flag screen with
+    every answer, the findings (with the words they were read from) and the differential."""
+    knowledge = knowledge or kb.load()
+    triage: Mapping[str, Any] = result.get("triage") or {}
+    level = str(triage.get("level") or "consultation")
+    screen: Mapping[str, Any] = result.get("screening") or {}
+    screen_rows = []
+    screened: set[str] = set()
+    for i in screen.get("items") or []:
+        if not isinstance(i, Mapping) or "id" not in i:
+            continue
+        fid, state = str(i["id"]), str(i.get("state") or "not_asked")
+        screened.add(fid)
+        if state == "from_text":
+            answer = _READ.get(str(i.get("read")), _READ["uncertain"])
+        else:
+            answer = _SCREEN_ANSWERS.get(state, state)
+        screen_rows.append(
+            ClinicianRow(
+                label=str(i.get("label") or _label(knowledge, fid)),
+                answer=answer,
+                words=str(i["words"]) if i.get("words") else None,
+                flagged=state in ("present", "unsure") or i.get("read") == "present",
+            )
+        )
+    findings = [
+        ClinicianRow(
+            label=_label(knowledge, str(e["id"])),
+            answer=("Yes" if e.get("present") else "No")
+            + f" ({_ORIGINS.get(str(e.get('origin')), str(e.get('origin') or ''))})",
+            words=str(e["span"]) if e.get("origin") == "text" and e.get("span") else None,
+        )
+        for e in result.get("evidence") or []
+        if isinstance(e, Mapping) and "id" in e and str(e["id"]) not in screened
+    ]
+    causes = []
+    for c in result.get("conditions") or []:
+        if not isinstance(c, Mapping) or "id" not in c:
+            continue
+        known = knowledge.conditions.get(str(c["id"]))
+        causes.append(
+            ClinicianCause(
+                name=known.name if known is not None else str(c.get("name") or c["id"]),
+                probability=percent(float(c.get("probability") or 0.0)),
+                supporting=[_label(knowledge, str(f)) for f in c.get("supporting") or []],
+                opposing=[_label(knowledge, str(f)) for f in c.get("opposing") or []],
+            )
+        )
+    case = case or {}
+    age, sex, text = case.get("age"), case.get("sex"), case.get("text")
+    subject = result.get("subject") or {}
+    about = subject.get("value") if isinstance(subject, Mapping) else case.get("subject")
+    return ClinicianSummary(
+        level=level,
+        level_name=level_names(knowledge).get(level, level),
+        rules=[
+            f"{r.get('rule')} ({r.get('level')})"
+            for r in triage.get("reasons") or []
+            if isinstance(r, Mapping) and r.get("rule")
+        ],
+        screen_complete=bool(screen.get("complete")),
+        screen=screen_rows,
+        findings=findings,
+        causes=causes[:5],
+        text=text if isinstance(text, str) and text.strip() else None,
+        age=str(age) if isinstance(age, int) else "not given",
+        sex=sex if isinstance(sex, str) and sex else "not given",
+        subject="someone answering for the patient" if about == "other" else "the patient",
     )
