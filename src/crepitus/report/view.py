@@ -84,6 +84,12 @@ class Cause:
     supporting: list[EvidenceNote]
     opposing: list[EvidenceNote]
 
+    @property
+    def ruled_out(self) -> bool:
+        """A serious cause with nothing for it: said in one line ("we checked for signs of X
+        and found none"), never as a card of its own."""
+        return self.serious and not any(n.present is True for n in self.supporting)
+
 
 @dataclass(frozen=True, slots=True)
 class Exercise:
