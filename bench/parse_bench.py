@@ -8,7 +8,9 @@ Prints one JSON object: texts per second over the vignette texts repeated to ``-
 (pipeline built beforehand; its one-off cost reported as ``warm_up_s``), the cost of importing
 the package, and micro precision, recall and F1 of (finding, present/absent) against the
 vignettes' gold lists, counting present and absent items only (affirmed or negated, plus the
-derived findings), with the vignettes where the reading differs from the gold.
+derived findings), with the vignettes where the reading differs from the gold; and the time
+per character of one text made of the vignette texts joined, cut at 100, 1,000 and 10,000
+characters (``per_char``: median microseconds per character; flat means linear).
 """
 
 from __future__ import annotations
@@ -72,6 +74,20 @@ def main() -> int:
         language.parse(t)
     elapsed = time.perf_counter() - t0
 
+    joined = " ".join(texts[: len(vignettes)])
+    while len(joined) < 10_000:
+        joined += " " + joined
+    per_char: dict[str, float] = {}
+    for size in (100, 1_000, 10_000):
+        piece = joined[:size]
+        times = []
+        for _ in range(max(5, 20_000 // size)):
+            t0 = time.perf_counter()
+            language.parse(piece)
+            times.append(time.perf_counter() - t0)
+        times.sort()
+        per_char[str(size)] = round(times[len(times) // 2] / size * 1e6, 2)
+
     from importlib.metadata import version
 
     out = {
@@ -82,6 +98,7 @@ def main() -> int:
         "texts_per_s": round(len(texts) / elapsed, 1),
         "import_s": round(import_s, 3),
         "warm_up_s": round(warm_s, 2),
+        "per_char_us": per_char,
         "vignettes": len(vignettes),
         **accuracy(language.parse, vignettes),
     }

@@ -30,7 +30,7 @@ trigger, so a list shares one negation ("denies fever, weight loss or bladder ch
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -174,6 +174,36 @@ class Trigger:
     hi: int
 
 
+class Triggers(list[Trigger]):
+    """A text's triggers, indexed by the tokens their scopes reach: what reaches a phrase is then
+    found among a handful of triggers, not all of the text's, so parsing stays linear."""
+
+    def __init__(self, items: Iterable[Trigger] = ()) -> None:
+        super().__init__(items)
+        self._at: dict[int, list[Trigger]] = {}
+        for t in self:
+            # Token j can be reached by t when j is in its forward scope [end, hi) or, for a
+            # phrase ending before it, in its backward scope [lo, start); in the text's order.
+            ranges = []
+            if t.direction in ("forward", "both"):
+                ranges.append(range(t.end, t.hi))
+            if t.direction in ("backward", "both"):
+                ranges.append(range(t.lo, t.start))
+            for r in ranges:
+                for j in r:
+                    at = self._at.setdefault(j, [])
+                    if not at or at[-1] is not t:
+                        at.append(t)
+
+    def near(self, start: int) -> Sequence[Trigger]:
+        """The triggers whose scope may reach a phrase starting at token ``start``."""
+        return self._at.get(start, ())
+
+
+def _near(trigs: Sequence[Trigger], start: int) -> Sequence[Trigger]:
+    return trigs.near(start) if isinstance(trigs, Triggers) else trigs
+
+
 def _keep(lay: Layout, start: int, end: int, category: str, phrase: str) -> bool:
     """Trigger-specific checks that a plain phrase list cannot express."""
     norms = lay.norms
@@ -240,7 +270,7 @@ def triggers(
     raw: list[tuple[int, int, str, str]],
     taken: list[bool],
     patient: frozenset[str] | None = None,
-) -> list[Trigger]:
+) -> Triggers:
     """Filter matched trigger phrases, pick the longest non-overlapping ones, compute scopes.
 
     ``raw`` holds (start, end, category, direction); ``taken[i]`` marks tokens inside a finding
@@ -338,7 +368,7 @@ def triggers(
             while lo > prev_end and lay.clause[lo - 1] == clause:
                 lo -= 1
         out.append(Trigger(start, end, cat, direction, lo, hi))
-    return out
+    return Triggers(out)
 
 
 _UNABLE: Final = frozenset(["unable", "impossible"])
@@ -417,16 +447,16 @@ def _inability(lay: Layout, start: int) -> bool:
     return lay.norms[start + 1 : start + 3] == ["able", "to"]
 
 
-def denied(trigs: list[Trigger], start: int, end: int, lay: Layout) -> bool:
+def denied(trigs: Sequence[Trigger], start: int, end: int, lay: Layout) -> bool:
     """Whether a denial (not an inability) reaches tokens [start, end)."""
     return any(
         t.category == "negated" and assertion([t], start, end) == "negated"
         and not _inability(lay, t.start)
-        for t in trigs
+        for t in _near(trigs, start)
     )  # fmt: skip
 
 
-def denied_next_to(trigs: list[Trigger], start: int, lay: Layout) -> bool:
+def denied_next_to(trigs: Sequence[Trigger], start: int, lay: Layout) -> bool:
     """A negation right before ``start`` ("not painless", "isn't pain free")."""
     return any(
         t.category == "negated"
@@ -437,10 +467,10 @@ def denied_next_to(trigs: list[Trigger], start: int, lay: Layout) -> bool:
     )
 
 
-def reaching(trigs: list[Trigger], start: int, end: int, category: str) -> Trigger | None:
+def reaching(trigs: Sequence[Trigger], start: int, end: int, category: str) -> Trigger | None:
     """The nearest trigger of ``category`` whose scope reaches tokens [start, end)."""
     best: Trigger | None = None
-    for t in trigs:
+    for t in _near(trigs, start):
         if t.category != category:
             continue
         forward = t.direction in ("forward", "both") and t.end <= start < t.hi
@@ -452,10 +482,10 @@ def reaching(trigs: list[Trigger], start: int, end: int, category: str) -> Trigg
     return best
 
 
-def assertion(trigs: list[Trigger], start: int, end: int) -> str:
+def assertion(trigs: Sequence[Trigger], start: int, end: int) -> str:
     """The ConText category that reaches tokens [start, end), or "affirmed"."""
     hits: set[str] = set()
-    for t in trigs:
+    for t in _near(trigs, start):
         forward = t.direction in ("forward", "both") and t.end <= start < t.hi
         backward = t.direction in ("backward", "both") and t.lo <= start and end <= t.start
         if forward or backward:

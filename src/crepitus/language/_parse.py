@@ -66,10 +66,14 @@ def mentions(
     rank = {"family": 0, "term": 1, "absent": 2, "deny": 3, "cued": 4, "doubt": 5}
     found.sort(key=lambda f: (f[2] - f[3], rank[f[1]], f[2]))
     kept: list[tuple[str, str, int, int]] = []
+    covered: dict[str, set[int]] = {}  # per finding, the tokens its outright phrases kept hold
     for fid, kind, start, end in found:
-        if any(k[0] == fid and k[1] in _STRONG and start < k[3] and k[2] < end for k in kept):
+        held = covered.get(fid)
+        if held and any(j in held for j in range(start, end)):
             continue
         kept.append((fid, kind, start, end))
+        if kind in _STRONG:
+            covered.setdefault(fid, set()).update(range(start, end))
 
     def in_segment(list_id: int | None, start: int) -> bool:
         if list_id is None:
@@ -138,21 +142,56 @@ def mentions(
     onsets = (
         {lay.sent[j] for j, w in enumerate(lay.norms) if w in _rules.ONSET_WORDS} if cued else set()
     )
-    resolved = [r for c in cued if (r := _resolve(c, direct, strong, words, lay, eng, onsets))]
+    found_in = _Index(direct, strong, lay)
+    resolved = [r for c in cued if (r := _resolve(c, found_in, words, lay, eng, onsets))]
     # A context made of cued phrases: "leg heaviness on walking, eased by sitting" is
     # claudication once "heaviness" by a leg word has been read as a leg symptom.
     done = {(m.fid, m.start) for m in resolved}
     pending = [c for c in cued if (c.fid, c.start) not in done]
     if pending and resolved:
-        wider = direct + resolved
-        resolved += [
-            r for c in pending if (r := _resolve(c, wider, strong, words, lay, eng, onsets))
-        ]
+        wider = _Index(direct + resolved, strong, lay)
+        resolved += [r for c in pending if (r := _resolve(c, wider, words, lay, eng, onsets))]
     return direct + resolved, lay
 
 
+class _Index:
+    """Mentions by sentence and by the tokens they cover, each list in the mentions' own order,
+    so that resolving one cued phrase looks at its neighbours only (parsing stays linear)."""
+
+    def __init__(self, direct: list[Mention], strong: list[Mention], lay: _context.Layout) -> None:
+        self.direct, self.strong = direct, strong
+        self._sent: tuple[dict[int, list[int]], dict[int, list[int]]] = ({}, {})
+        self._at: tuple[dict[int, list[Mention]], dict[int, list[Mention]]] = ({}, {})
+        for which, mentions in enumerate((direct, strong)):
+            for i, m in enumerate(mentions):
+                self._sent[which].setdefault(lay.sent[m.start], []).append(i)
+                for j in range(m.start, m.end):
+                    self._at[which].setdefault(j, []).append(m)
+
+    def _in(self, which: int, first: int, last: int) -> list[Mention]:
+        """Mentions that start in sentences first..last, in their own order."""
+        mentions = (self.direct, self.strong)[which]
+        if first == last:
+            return [mentions[i] for i in self._sent[which].get(first, ())]
+        picked = sorted(i for s in range(first, last + 1) for i in self._sent[which].get(s, ()))
+        return [mentions[i] for i in picked]
+
+    def direct_in(self, first: int, last: int | None = None) -> list[Mention]:
+        return self._in(0, first, first if last is None else last)
+
+    def strong_in(self, first: int, last: int | None = None) -> list[Mention]:
+        return self._in(1, first, first if last is None else last)
+
+    def direct_at(self, j: int) -> list[Mention]:
+        """Direct mentions whose phrase covers token ``j``."""
+        return self._at[0].get(j, [])
+
+    def strong_at(self, j: int) -> list[Mention]:
+        return self._at[1].get(j, [])
+
+
 def _with_cue(
-    trigs: list[_context.Trigger], start: int, end: int, raw: str, lay: _context.Layout
+    trigs: _context.Triggers, start: int, end: int, raw: str, lay: _context.Layout
 ) -> tuple[int, int]:
     """The span to show: a denial with its cue ("no numbness", "numbness has gone"), so that
     quoting it back to the person reads the way they wrote it."""
@@ -169,8 +208,7 @@ def _with_cue(
 
 def _resolve(
     c: Mention,
-    direct: list[Mention],
-    strong: list[Mention],
+    found: _Index,
     words: dict[int, list[tuple[int, int]]],
     lay: _context.Layout,
     eng: Engine,
@@ -186,7 +224,7 @@ def _resolve(
     if any(
         m.fid != c.fid and eng.groups.get(m.fid) != kind_of and m.start <= c.start
         and c.end <= m.end and m.end - m.start > c.end - c.start
-        for m in strong
+        for m in found.strong_at(c.start)
     ):  # fmt: skip
         return None
     prev = c.start - 1
@@ -196,20 +234,20 @@ def _resolve(
         and lay.norms[prev].endswith("ing")
         and lay.alpha[prev]
         and lay.norms[prev] not in _rules.OCCURRING
-        and not any(m.start <= prev < m.end for m in direct)
+        and not found.direct_at(prev)
     ):
         return None  # "when I've been gardening all day": the day is the activity's
     if entry.cue_words is not None and not any(
         lay.seg[s] == seg for s, _ in words.get(entry.cue_words, ())
     ):
         return None
-    here = [m for m in direct if lay.sent[m.start] == sent]
+    here = found.direct_in(sent)
     if any(m.fid in entry.unless and m.assertion != "negated" for m in here):
         return None
     anchor: Mention | None = None
     if entry.needs:
         if entry.scope == "nearest":
-            here_strong = [m for m in strong if lay.sent[m.start] == sent]
+            here_strong = found.strong_in(sent)
             mine = [m for m in here_strong if lay.seg[m.start] == seg]
             if (
                 mine
@@ -223,8 +261,8 @@ def _resolve(
                 # "It pops when I twist. Pain free. I feel a release afterwards.": the nearest
                 # wanted one of the two sentences before
                 here_strong = [
-                    m for m in strong
-                    if sent - 2 <= lay.sent[m.start] < sent and m.fid in entry.needs[0]
+                    m for m in found.strong_in(max(sent - 2, 0), sent - 1)
+                    if m.fid in entry.needs[0]
                 ][-1:]  # fmt: skip
             anchor = _nearest(c, here_strong, lay, eng, entry.needs[0])
             if anchor is None or anchor.fid not in entry.needs[0]:
@@ -240,8 +278,8 @@ def _resolve(
             # "Sneezing is agony. Started after I carried a sofa.": an onset sentence is about
             # the complaint of the two sentences before it.
             pool += [
-                m for m in direct
-                if sent - 2 <= lay.sent[m.start] < sent and m.assertion != "negated"
+                m for m in found.direct_in(max(sent - 2, 0), sent - 1)
+                if m.assertion != "negated"
             ]  # fmt: skip
         for i, group in enumerate(groups):
             hits = [m for m in pool if m.fid in group]
