@@ -9,7 +9,7 @@ every rule and advice item citing a known source). A broken knowledge base raise
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from importlib import resources
 from typing import Annotated, Any, Literal, cast
@@ -39,6 +39,7 @@ __all__ = [
     "load",
     "load_from_texts",
     "short_texts",
+    "use_cache",
 ]
 
 #: Triage levels, least to most urgent (the contract's order).
@@ -822,7 +823,26 @@ def short_texts(knowledge: KnowledgeBase) -> dict[str, str]:
     return out
 
 
+#: Where a validated knowledge base may be kept between processes: (load, save), set by an
+#: adapter (``crepitus.startup_cache``); the core itself reads no cache and writes nothing.
+_cache: tuple[Callable[[], object | None], Callable[[KnowledgeBase], None]] | None = None
+
+
+def use_cache(load: Callable[[], object | None], save: Callable[[KnowledgeBase], None]) -> None:
+    """Keep the validated knowledge base between processes: ``load`` returns a kept one (or
+    None; anything else is ignored), ``save`` keeps one that has just passed validation."""
+    global _cache
+    _cache = (load, save)
+
+
 @lru_cache(maxsize=1)
 def load() -> KnowledgeBase:
-    """The packaged knowledge base, validated once per process."""
-    return load_from_texts(_read_texts())
+    """The packaged knowledge base, validated once per process (or kept by an adapter)."""
+    if _cache is not None:
+        kept = _cache[0]()
+        if isinstance(kept, KnowledgeBase):
+            return kept
+    built = load_from_texts(_read_texts())
+    if _cache is not None:
+        _cache[1](built)
+    return built

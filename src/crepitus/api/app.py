@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
 import crepitus
-from crepitus import kb
+from crepitus import kb, startup_cache
 from crepitus.api._diary import IMPORT_PATH, TOKEN_PATTERN, finding_id_schema
 from crepitus.api._diary import router as diary_router
 from crepitus.api._docs import install_docs
@@ -118,6 +118,8 @@ def _tighten(doc: dict[str, Any]) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The ASGI app; ``settings`` default to the ``CREPITUS_*`` environment."""
     settings = settings or get_settings()
+    # Every worker loads the kept reader instead of building its own (a start, a restart).
+    startup_cache.install()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

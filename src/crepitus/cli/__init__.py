@@ -348,8 +348,11 @@ def _check_argv(args: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: run the app and turn every failure into one clean line."""
+    from crepitus import startup_cache
     from crepitus.kb import KnowledgeError
 
+    # The reader is loaded from the user's cache when it matches this install (a cold start).
+    startup_cache.install()
     args = sys.argv[1:] if argv is None else list(argv)
     try:
         _check_argv(args)

@@ -51,6 +51,7 @@ from typing import Any
 from crepitus.errors import CaseError
 from crepitus.language import _subject
 from crepitus.language._demographics import demographics as _demographics
+from crepitus.language._engine import use_cache
 from crepitus.limits import MAX_TEXT
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "parse",
     "read",
     "subject_of",
+    "use_cache",
     "warm_up",
 ]
 

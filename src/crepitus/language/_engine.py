@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -53,10 +54,7 @@ class Speller:
     """
 
     def __init__(self, known: set[str], keep: frozenset[str]) -> None:
-        from rapidfuzz import process
-        from rapidfuzz.distance import OSA, Hamming
-
-        self._extract, self._osa, self._hamming = process.extract, OSA.distance, Hamming.distance
+        self._functions()
         self.known = frozenset(known)
         self.keep = keep
         self.long = frozenset(w for w in known if len(w) >= 6 and w.isalpha())
@@ -66,6 +64,20 @@ class Speller:
             buckets.setdefault((w[0], len(w)), []).append(w)
         self.buckets = buckets
         self._cache: dict[str, str | None] = {}
+
+    def _functions(self) -> None:
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA, Hamming
+
+        self._extract, self._osa, self._hamming = process.extract, OSA.distance, Hamming.distance
+
+    def __getstate__(self) -> dict[str, Any]:
+        # rapidfuzz's compiled functions do not pickle: they are taken again on loading.
+        return {k: v for k, v in self.__dict__.items() if k not in ("_extract", "_osa", "_hamming")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._functions()
 
     def correct(self, low: str) -> str | None:
         hit = self._cache.get(low, "")
@@ -140,16 +152,41 @@ class Engine:
 
 _lock = threading.Lock()
 _engine: Engine | None = None
+#: Where a built engine may be kept between processes: (load, save), set by an adapter
+#: (``crepitus.startup_cache``); the core itself reads and writes nothing.
+_cache: tuple[Callable[[], object | None], Callable[[Engine], None]] | None = None
+
+
+def use_cache(load: Callable[[], object | None], save: Callable[[Engine], None]) -> None:
+    """Keep the built engine between processes: ``load`` returns a kept one (or None), ``save``
+    keeps a freshly built one. Anything ``load`` returns that is not an engine is ignored."""
+    global _cache
+    _cache = (load, save)
 
 
 def engine() -> Engine:
-    """The process-wide engine, built on first use (about a second: spaCy import and patterns)."""
+    """The process-wide engine, built on first use (about a second: spaCy import and patterns),
+    or loaded from the adapter's cache."""
     global _engine
     if _engine is None:
         with _lock:
             if _engine is None:
-                _engine = _build()
+                _engine = _kept() or _built()
     return _engine
+
+
+def _kept() -> Engine | None:
+    if _cache is None:
+        return None
+    found = _cache[0]()
+    return found if isinstance(found, Engine) else None
+
+
+def _built() -> Engine:
+    built = _build()
+    if _cache is not None:
+        _cache[1](built)
+    return built
 
 
 def _build() -> Engine:
