@@ -317,3 +317,15 @@ def test_site_key_made_at_once_by_many_threads(db_url: str) -> None:
     finally:
         for s in stores:
             s.close()
+
+
+def test_a_result_serialised_once_is_stored_as_it_is(store: Store) -> None:
+    import orjson
+
+    body = orjson.dumps(RESULT).decode()
+    token = store.save_assessment(CASE, RESULT, result_json=body)
+    plain = store.save_assessment(CASE, RESULT)
+    got, other = store.get_assessment(token), store.get_assessment(plain)
+    assert got is not None and other is not None
+    assert got.result == other.result == RESULT and got.case == CASE
+    assert got.level == "self_care"

@@ -15,6 +15,7 @@ import logging
 from functools import lru_cache
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Query, Request
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
@@ -81,12 +82,17 @@ async def post_assess(
 ) -> Response:
     # The core takes the parsed case as it is: validating it a second time would double the work.
     result = await run(_quick(case.text), crepitus.assess, case)
+    # Serialised once: the same bytes are stored and sent, with the token and link added.
+    body = orjson.dumps(result)
     token = None
     if store:
         db = store_of(request)
-        token = await run(db.local, db.save_assessment, _case_dict(case), result)
+        token = await run(
+            db.local, db.save_assessment, _case_dict(case), result, result_json=body.decode()
+        )
     link = private_link(request, token) if token else None
-    return JSONResponse({**result, "token": token, "link": link}, headers=PRIVATE)
+    tail = orjson.dumps({"token": token, "link": link})
+    return Response(body[:-1] + b"," + tail[1:], media_type="application/json", headers=PRIVATE)
 
 
 @router.post(

@@ -16,6 +16,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.pool import StaticPool
 
+from crepitus.store._json import dumps, loads
+
 __all__ = [
     "BEGIN",
     "Checkpointer",
@@ -49,11 +51,22 @@ def sqlite_engine(url: URL) -> Engine:
     if memory:
         # One shared connection, or each thread would see its own empty database.
         engine = create_engine(
-            url, poolclass=StaticPool, connect_args=connect_args, hide_parameters=True
+            url,
+            poolclass=StaticPool,
+            connect_args=connect_args,
+            hide_parameters=True,
+            json_serializer=dumps,
+            json_deserializer=loads,
         )
     else:
         # hide_parameters: a database error must never log the case text it was writing.
-        engine = create_engine(url, connect_args=connect_args, hide_parameters=True)
+        engine = create_engine(
+            url,
+            connect_args=connect_args,
+            hide_parameters=True,
+            json_serializer=dumps,
+            json_deserializer=loads,
+        )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -14,12 +14,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import (
     ColumnElement,
+    Table,
     and_,
     create_engine,
     delete,
@@ -46,6 +47,7 @@ from crepitus.store._diary import (
     too_many,
     validate_entries,
 )
+from crepitus.store._json import Serialized, dumps, loads
 from crepitus.store._models import Assessment, DiaryEntry, SiteKey
 from crepitus.store._sqlite import (
     BEGIN,
@@ -73,6 +75,7 @@ def is_outage(exc: BaseException) -> bool:
 
 # secrets.token_urlsafe(32): 256 random bits as 43 URL-safe characters.
 _TOKEN_BYTES = 32
+_INSERT_ASSESSMENT = insert(cast(Table, Assessment.__table__))
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 # Any constant: serialises migrations of several workers starting at once on PostgreSQL.
 _MIGRATION_LOCK = 0x63726570
@@ -128,7 +131,13 @@ class Store:
             self._engine = sqlite_engine(parsed)
         else:
             # hide_parameters: a database error must never log the case text it was writing.
-            self._engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
+            self._engine = create_engine(
+                parsed,
+                pool_pre_ping=True,
+                hide_parameters=True,
+                json_serializer=dumps,
+                json_deserializer=loads,
+            )
         self._checkpointer: Checkpointer | None = None
         path = database_file(parsed) if sqlite else None
         # In memory, every thread shares one connection: a transaction of several statements
@@ -183,21 +192,27 @@ class Store:
     def _serial(self) -> contextlib.AbstractContextManager[Any]:
         return self._lock if self._lock is not None else contextlib.nullcontext()
 
-    def save_assessment(self, case: dict[str, Any], result: dict[str, Any]) -> str:
-        """Store one assessment, atomically (one statement); return its private token."""
+    def save_assessment(
+        self, case: dict[str, Any], result: dict[str, Any], *, result_json: str | None = None
+    ) -> str:
+        """Store one assessment, atomically (one statement); return its private token.
+
+        ``result_json``: the result already serialised (``orjson.dumps(result)``, as the API
+        made it for its response), stored as it is rather than serialised a second time."""
         token = secrets.token_urlsafe(_TOKEN_BYTES)
         now = datetime.now(UTC)
-        row = insert(Assessment).values(
-            token=token,
-            created_at=now,
-            expires_at=now + timedelta(days=self.link_days),
-            knowledge_version=str(result["knowledge_version"]),
-            level=str(result["triage"]["level"]),
-            case=case,
-            result=result,
-        )
+        row = {
+            "token": token,
+            "created_at": now,
+            "expires_at": now + timedelta(days=self.link_days),
+            "knowledge_version": str(result["knowledge_version"]),
+            "level": str(result["triage"]["level"]),
+            "case": case,
+            "result": result if result_json is None else Serialized(result_json),
+        }
         with self._statement() as conn:
-            conn.execute(row)
+            # One prepared Core insert with parameters: no ORM statement built per request.
+            conn.execute(_INSERT_ASSESSMENT, row)
             conn.commit()
         if self._checkpointer is not None:
             self._checkpointer.wrote()
