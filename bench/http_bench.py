@@ -2,7 +2,10 @@
 
 Starts `crepitus serve --workers 2` (or uvicorn with the app factory, if the command is not there)
 on a free loopback port with a temporary SQLite database, runs wrk against it (a structured case,
-then a free-text case), measures a worker's resident memory, stops the server and prints JSON.
+then a free-text case), measures a worker's resident memory, stops the server; then does the same
+with a bare FastAPI app that echoes the body (bench/echo_app.py, uvicorn, 2 workers) and prints
+JSON with both and their ratios (issue 15's aims: half of echo's requests a second, p99 at most
+50 ms, worker memory at most 150 MB).
 
 Run: .venv/bin/python bench/http_bench.py [--seconds 10] [--connections 32]
 Needs wrk (apt-get install -y wrk). Figures go into bench/README.md.
@@ -219,6 +222,35 @@ def measure(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def measure_echo(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    cmd = [
+        sys.executable, "-m", "uvicorn", "echo_app:app", "--app-dir", str(Path(__file__).parent),
+        "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers),
+        "--no-access-log", "--log-level", "warning",
+    ]  # fmt: skip
+    log = folder / "echo.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_healthy(url, proc)
+        run_wrk(url, STRUCTURED, folder, 2, args.connections)
+        results = {
+            name: run_wrk(url, case, folder, args.seconds, args.connections)
+            for name, case in (("structured", STRUCTURED), ("text", TEXT))
+        }
+        rss = sorted((r for r in map(rss_mb, worker_pids(proc.pid)) if r is not None), reverse=True)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return {**results, "worker_rss_mb": rss}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
@@ -229,6 +261,12 @@ def main() -> None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
     with tempfile.TemporaryDirectory(prefix="crepitus-bench-") as folder:
         report = measure(Path(folder), args)
+        echo = measure_echo(Path(folder), args)
+    report["echo"] = echo
+    report["ratio_to_echo_requests_per_s"] = {
+        name: round(report[name]["requests_per_s"] / echo[name]["requests_per_s"], 3)
+        for name in ("structured", "text")
+    }
     print(json.dumps(report, indent=2))
 
 

@@ -1,11 +1,13 @@
-"""PDF report time for diaries of 0, 1,000 and 10,000 entries, through the real app.
+"""PDF report and diary page time for diaries of 0, 1,000 and 10,000 entries, through the real
+app.
 
 Each size gets its own assessment in a temporary SQLite database; the diary is written with the
 store (one transaction), then ``GET /r/TOKEN/report.pdf`` is timed with FastAPI's TestClient, in
 this one process: the route assesses the case again with the whole diary, draws the two charts
 and lays out the PDF. One request first warms the imports (WeasyPrint, matplotlib, the knowledge
 base), then each size is fetched ``--runs`` times; the median, the fastest and the slowest are
-printed with the PDF's size and what its chart captions say past the cap.
+printed with the PDF's size and what its chart captions say past the cap; then the diary page
+(``GET /r/TOKEN/diary``, its charts inline) is timed the same way, with its size.
 
 Run: .venv/bin/python bench/pdf_bench.py [--runs 5] [--sizes 0,1000,10000]   (prints JSON)
 """
@@ -101,7 +103,16 @@ def main() -> None:
                 assert r.status_code == 200 and r.content.startswith(b"%PDF"), r.status_code
                 pdf = r.content
                 size = len(pdf)
+            page_times, page = [], b""
+            for _ in range(args.runs):
+                t0 = time.perf_counter()
+                got = client.get(f"/r/{tokens[n]}/diary", headers={"Accept": "text/html"})
+                page_times.append(time.perf_counter() - t0)
+                assert got.status_code == 200, got.status_code
+                page = got.content
             out["sizes"][str(n)] = {
+                "diary_page_median_s": round(statistics.median(page_times), 3),
+                "diary_page_kb": round(len(page) / 1024, 1),
                 "median_s": round(statistics.median(times), 3),
                 "min_s": round(min(times), 3),
                 "max_s": round(max(times), 3),

@@ -3,7 +3,7 @@ Chromium with axe-core, empty and with entries (screenshots with CREPITUS_SCREEN
 
 from __future__ import annotations
 
-import base64
+import html
 import re
 import shutil
 import sqlite3
@@ -11,6 +11,7 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
 from fastapi.testclient import TestClient
@@ -202,14 +203,24 @@ def test_entries_trend_and_charts(client: TestClient) -> None:
     # Newest first.
     whens = re.findall(r'<li class="entry">\s*<h3>([^<]+)</h3>', body)
     assert whens[0].startswith("Tue 13 October 2026") and whens[-1].startswith("Thu 1 October")
-    # Both charts inline as self-contained SVG images, each described in words.
-    images = re.findall(r'<img src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)"', body)
-    assert len(images) == 2
-    for data, _alt in images:
-        svg = base64.b64decode(data)
-        assert b"<svg" in svg and b"http://www.w3.org/2000/svg" in svg
-        assert b"<script" not in svg
-    pain_alt, clicks_alt = (alt for _data, alt in images)
+    # Both charts as SVG images at their own private addresses, each described in words, and
+    # each also drawn for a phone.
+    images = re.findall(r'<img src="([^"]+)" alt="([^"]+)"', body)
+    assert [src.split("?")[0] for src, _ in images] == [
+        f"/r/{token}/diary/pain.svg",
+        f"/r/{token}/diary/clicks.svg",
+    ]
+    phones = re.findall(r'<source media="\(max-width: 40em\)" srcset="([^"]+)"', body)
+    for src in [*(html.unescape(s) for s, _ in images), *map(html.unescape, phones)]:
+        got = client.get(src)
+        assert got.status_code == 200 and got.headers["content-type"] == "image/svg+xml"
+        assert got.headers["cache-control"] == "no-store"
+        assert "default-src 'none'" in got.headers["content-security-policy"]
+        assert b"<svg" in got.content and b"http://www.w3.org/2000/svg" in got.content
+        assert b"<script" not in got.content
+    assert client.get(f"/r/{token}/diary/other.svg").status_code == 404
+    assert client.get(f"/r/{saved(client)}/diary/pain.svg").status_code == 404  # no entries
+    pain_alt, clicks_alt = (alt for _src, alt in images)
     assert "Line chart of your pain scores" in pain_alt
     assert "Your pain has gone from 2 to 5 over 12 days" in pain_alt
     assert "Bar chart of clicks per week" in clicks_alt and "7 clicks in all" in clicks_alt
@@ -389,9 +400,8 @@ def test_the_pdf_has_the_charts_when_there_is_a_diary(client: TestClient) -> Non
 
 
 @pytest.mark.slow
-def _smallest_text_px(data_uri: str, shown_width: float) -> float:
-    """The smallest text of an SVG chart (a data: URI) as drawn ``shown_width`` CSS px wide."""
-    svg = base64.b64decode(data_uri.split(",", 1)[1]).decode()
+def _smallest_text_px(svg: str, shown_width: float) -> float:
+    """The smallest text of an SVG chart as drawn ``shown_width`` CSS px wide."""
     view_width = float(re.search(r'viewBox="0 0 ([\d.]+)', svg).group(1))  # type: ignore[union-attr]
     sizes = [float(x) for x in re.findall(r"font[^;\"]*?([\d.]+)px", svg)]
     return min(sizes) * shown_width / view_width
@@ -446,8 +456,9 @@ def test_diary_in_the_browser_with_axe(request: pytest.FixtureRequest) -> None:
     for i in range(2):
         img = charts.nth(i)
         src, shown = img.evaluate("img => [img.currentSrc, img.clientWidth]")
-        assert src == img.evaluate("img => img.parentElement.querySelector('source').srcset")
-        assert _smallest_text_px(src, shown) >= 11
+        phone = img.evaluate("img => img.parentElement.querySelector('source').srcset")
+        assert src == urljoin(url, phone)
+        assert _smallest_text_px(tab.request.get(src).text(), shown) >= 11
     tab.set_viewport_size(DESKTOP)
     tab.reload()
     tab.wait_for_load_state()

@@ -3,8 +3,9 @@
 A plain form adds an entry (no JavaScript): every field is checked, by the page and then by the
 core, before anything is written, and errors are shown next to their fields with what was typed
 kept. The page shows the triage with the diary taken into account (the emergency banner first
-when a red flag was logged), the trend in words, both charts as self-contained SVG images, the
-entries newest first and links to export them.
+when a red flag was logged), the trend in words, both charts as SVG images at addresses of their
+own (``/r/{token}/diary/pain.svg``, ``?narrow=1`` for a phone), so that the page does not wait for
+them to be drawn, the entries newest first and links to export them.
 
 Browsers send a ``datetime-local`` field without a time zone; so the form asks for the zone by
 name ("Europe/London", from the IANA database through ``zoneinfo``, summer time included), and
@@ -31,13 +32,19 @@ from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
 from crepitus import kb
-from crepitus.diary import assess_with_diary, charts, trend_sentences
+from crepitus.diary import (
+    assess_with_diary,
+    chart_bytes,
+    chart_descriptions,
+    chart_titles,
+    trend_sentences,
+)
 from crepitus.errors import CaseError
 from crepitus.limits import MAX_ACTIVITY, MAX_NOTE
 from crepitus.report.view import EMERGENCY_LEVELS, ReportView, build_view
 from crepitus.store import Diary, Store, StoredEntry, validate_entries
 from crepitus.web._pages import TOKEN, HtmlRoute, root
-from crepitus.web._render import render
+from crepitus.web._render import PRIVATE_HEADERS, render
 
 __all__ = ["router"]
 
@@ -300,9 +307,20 @@ def _page(
     view: ReportView = build_view(assessment, diary.case, datetime.now(UTC), knowledge)
     emergency = view.level in EMERGENCY_LEVELS
     entries = diary.entries
+    # The charts by address: the page does not wait for them to be drawn, and a phone fetches
+    # only its own. "v" changes with the diary, so a browser never shows an older drawing.
+    charts_at = f"{root(request)}/r/{quote(token, safe='')}/diary"
+    v = f"{len(entries)}-{entries[-1].id if entries else 0}"
+    words = chart_descriptions(entries, trends) if entries else {}
+    titles = chart_titles(trends)
     drawn = [
-        {"title": c.title, "src": c.image, "phone_src": c.phone_image, "alt": c.description}
-        for c in (charts(entries, trends, phone=True) if entries else [])
+        {
+            "title": titles[kind],
+            "src": f"{charts_at}/{kind}.svg?v={v}",
+            "phone_src": f"{charts_at}/{kind}.svg?v={v}&narrow=1",
+            "alt": words[kind],
+        }
+        for kind in (("pain", "clicks") if entries else ())
     ]
     labels = {fid: f.label for fid, f in knowledge.findings.items()}
     plain = _plain_labels(knowledge)
@@ -379,6 +397,19 @@ def diary_page(request: Request, token: str) -> Response:
     diary = _diary(request, token)
     added = request.query_params.get("added") == "1"
     return _page(request, token, diary, _tz(request), added=added)
+
+
+@router.get("/r/{token}/diary/{kind}.svg", name="diary_chart")
+def diary_chart(request: Request, token: str, kind: str) -> Response:
+    """One chart of the diary as SVG (``?narrow=1``: drawn for a phone's width)."""
+    if kind not in ("pain", "clicks"):
+        raise HTTPException(404)
+    diary = _diary(request, token)
+    if not diary.entries:
+        raise HTTPException(404)
+    narrow = request.query_params.get("narrow") == "1"
+    svg = chart_bytes(diary.entries, "pain" if kind == "pain" else "clicks", "svg", narrow)
+    return Response(svg, media_type="image/svg+xml", headers=PRIVATE_HEADERS)
 
 
 @router.post("/r/{token}/diary", name="diary_add")
