@@ -61,22 +61,56 @@ def test_kept_in_one_process_and_loaded_in_the_next_with_the_same_readings(
     assert first["version"] == second["version"] == crepitus.kb.load().version
 
 
-def test_an_unreadable_or_foreign_file_is_built_again_never_trusted(tmp_path: Path) -> None:
-    _child(tmp_path)
-    reader = next(tmp_path.glob("reader-*.pickle"))
-    knowledge = next(tmp_path.glob("knowledge-*.pickle"))
+def test_an_unreadable_or_foreign_file_is_never_trusted(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from crepitus import kb
+    from crepitus.language import _engine
+
+    monkeypatch.setenv("CREPITUS_CACHE_DIR", str(tmp_path))
+    reader = startup_cache.cache_file("reader")
+    assert reader is not None
+    tmp_path.mkdir(exist_ok=True)
     reader.write_bytes(b"\x80\x05 torn")
-    knowledge.write_bytes(pickle.dumps({"not": "a knowledge base"}))
-    again = _child(tmp_path)
-    assert again["out"] == json.loads(json.dumps([crepitus.parse(t) for t in TEXTS]))
-    # Both written over with good ones.
-    assert pickle.loads(reader.read_bytes()).__class__.__name__ == "Engine"
-    assert pickle.loads(knowledge.read_bytes()).__class__.__name__ == "KnowledgeBase"
+    assert startup_cache._load("reader") is None  # torn: read as nothing, built again
+    reader.write_bytes(pickle.dumps({"not": "a reader"}))
+    # Loaded, but not an engine: the core ignores it and builds its own.
+    monkeypatch.setattr(_engine, "_cache", (lambda: startup_cache._load("reader"), lambda e: None))
+    assert _engine._kept() is None
+    monkeypatch.setattr(kb, "_cache", (lambda: {"not": "a knowledge base"}, lambda k: None))
+    kb.load.cache_clear()
+    try:
+        assert isinstance(kb.load(), kb.KnowledgeBase)
+    finally:
+        kb.load.cache_clear()
 
 
-def test_off_keeps_nothing(tmp_path: Path) -> None:
-    _child(tmp_path, env_value="off")
-    assert list(tmp_path.iterdir()) == []
+def test_off_keeps_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("CREPITUS_CACHE_DIR", "off")
+    assert startup_cache.cache_file("reader") is None
+    startup_cache._save("reader", {"x": 1})
+    assert startup_cache._load("reader") is None
+
+
+def test_a_folder_that_cannot_be_written_keeps_nothing_and_fails_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the folder would go")
+    monkeypatch.setenv("CREPITUS_CACHE_DIR", str(blocked / "cache"))
+    startup_cache._save("reader", {"x": 1})  # logs, raises nothing
+    assert startup_cache._load("reader") is None
+
+
+def test_saving_replaces_other_installs_files(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CREPITUS_CACHE_DIR", str(tmp_path))
+    old = tmp_path / "reader-0000.pickle"
+    old.write_bytes(b"old")
+    startup_cache._save("reader", {"x": 1})
+    assert not old.exists() and startup_cache._load("reader") == {"x": 1}
+    assert [p.name for p in tmp_path.iterdir()] == [startup_cache.cache_file("reader").name]  # type: ignore[union-attr]
 
 
 def test_the_key_changes_with_what_the_reader_is_built_from(
@@ -93,10 +127,3 @@ def test_the_key_changes_with_what_the_reader_is_built_from(
     assert before.parent == tmp_path and before.name.startswith("reader-")
     with pytest.raises(ValueError, match="unknown cache kind"):
         startup_cache.cache_file("other")
-
-
-def test_a_folder_that_cannot_be_written_leaves_everything_working(tmp_path: Path) -> None:
-    blocked = tmp_path / "file"
-    blocked.write_text("a file where the folder would go")
-    out = _child(tmp_path, env_value=str(blocked / "cache"))
-    assert out["out"] == json.loads(json.dumps([crepitus.parse(t) for t in TEXTS]))

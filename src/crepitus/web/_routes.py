@@ -207,15 +207,22 @@ def _kind(question: Mapping[str, Any]) -> str:
     return kind if kind in _KINDS else "question"
 
 
-def _next_step(case: dict[str, Any]) -> dict[str, Any] | None:
+#: The check of what was read comes after at most a confirmation and a second asking: past
+#: this many pages an ordinary question has been shown, so it has been and gone.
+_CHECK_BY = 2
+
+
+def _next_step(state: InterviewState) -> dict[str, Any] | None:
     """The next interview step (with its question), or None when it is time to assess.
 
     After the red flags read from the words are confirmed (and any "not sure" asked again),
     and unless it is an emergency, one page shows the rest of what was read, to correct."""
+    case = state.case
     step = crepitus.next_question(case)
     question = step.get("question")
     kind = question.get("kind") if isinstance(question, dict) else None
-    if kind not in ("confirm", "recheck") and step.get("level") not in EMERGENCY_LEVELS:
+    early = len(state.steps) <= _CHECK_BY
+    if early and kind not in ("confirm", "recheck") and step.get("level") not in EMERGENCY_LEVELS:
         check = crepitus.understood(case)
         if check is not None:
             return {"should_stop": False, "question": check, "level": step.get("level")}
@@ -251,7 +258,7 @@ async def _advance(
     """After an answer: a redirect to the next question's own address, or to the result."""
     step = None
     if len(state.steps) < _state.MAX_STEPS:
-        step = await run_in_threadpool(_next_step, state.case)
+        step = await run_in_threadpool(_next_step, state)
     if step is None:
         return await _to_result(request, state)
     sealed = (await _sealer(request)).seal(state, chosen)
@@ -288,7 +295,7 @@ async def interview_step(request: Request, number: int) -> Response:
         return RedirectResponse(_step_url(request, state, sealed), status_code=303)
     step = None
     if len(state.steps) < _state.MAX_STEPS:
-        step = await run_in_threadpool(_next_step, state.case)
+        step = await run_in_threadpool(_next_step, state)
     if step is None:
         # Nothing left to ask (the knowledge base changed since): one button to the result.
         return render(request, "finish.html", state=_state.encode(state))
@@ -391,7 +398,7 @@ async def _again(
     typed_age: str | None = None,
 ) -> Response:
     """The same question again, with what needs fixing."""
-    step = await run_in_threadpool(_next_step, state.case)
+    step = await run_in_threadpool(_next_step, state)
     if step is None:
         return await _advance(request, state)
     return _question_page(
@@ -562,7 +569,7 @@ async def answer_more(request: Request, token: str) -> Response:
     here = f"{root(request)}/r/{quote(token, safe='')}"
     if state is None:
         return RedirectResponse(here, status_code=303)
-    step = await run_in_threadpool(_next_step, state.case)
+    step = await run_in_threadpool(_next_step, state)
     if step is None:
         return RedirectResponse(here, status_code=303)
     return _question_page(request, state, step)
