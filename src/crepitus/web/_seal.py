@@ -21,12 +21,13 @@ import hashlib
 import json
 import zlib
 from dataclasses import dataclass
-from typing import Any
-
-from cryptography.fernet import Fernet, InvalidToken
+from typing import TYPE_CHECKING, Any
 
 from crepitus.web import _state
 from crepitus.web._state import Chosen, InterviewState, StateError
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 __all__ = ["MAX_AGE", "MAX_SEALED", "Expired", "Sealer"]
 
@@ -48,6 +49,9 @@ class Sealer:
 
     @classmethod
     def from_secret(cls, secret: str) -> Sealer:
+        # Imported on first use: about 10 MB that a worker serving only the API never needs.
+        from cryptography.fernet import Fernet
+
         # Any secret text becomes a Fernet key of the right shape.
         return cls(Fernet(base64.urlsafe_b64encode(hashlib.sha256(secret.encode()).digest())))
 
@@ -61,6 +65,8 @@ class Sealer:
 
     def open(self, token: str) -> tuple[InterviewState, Chosen]:
         """The state and the answers to show as chosen; raise StateError (or Expired)."""
+        from cryptography.fernet import InvalidToken
+
         if len(token) > MAX_SEALED:
             raise StateError("sealed state too long")
         try:
@@ -82,6 +88,8 @@ class Sealer:
 
     def _sealed_by_us(self, token: str) -> bool:
         """Whether the token is ours but too old (its signature holds without the age limit)."""
+        from cryptography.fernet import InvalidToken
+
         try:
             self.fernet.decrypt(token.encode("ascii"))
         except (InvalidToken, UnicodeEncodeError):
