@@ -175,6 +175,28 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
+def load_test(
+    url: str, proc: subprocess.Popen[bytes], folder: Path, args: argparse.Namespace
+) -> tuple[dict[str, Any], list[float]]:
+    """Warm every worker, then wrk with each case; and the workers' resident memory."""
+    run_wrk(url, STRUCTURED, folder, 2, args.connections)
+    results = {
+        name: run_wrk(url, case, folder, args.seconds, args.connections)
+        for name, case in (("structured", STRUCTURED), ("text", TEXT))
+    }
+    rss = sorted((r for r in map(rss_mb, worker_pids(proc.pid)) if r is not None), reverse=True)
+    return results, rss
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def measure(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
     db = folder / "bench.db"
     port = free_port()
@@ -193,22 +215,12 @@ def measure(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
     try:
         wait_healthy(url, proc)
         levels = {"structured": check_case(url, STRUCTURED), "text": check_case(url, TEXT)}
-        run_wrk(url, STRUCTURED, folder, 2, args.connections)  # warm every worker
-        results = {
-            name: run_wrk(url, case, folder, args.seconds, args.connections)
-            for name, case in (("structured", STRUCTURED), ("text", TEXT))
-        }
-        rss = sorted((r for r in map(rss_mb, worker_pids(proc.pid)) if r is not None), reverse=True)
+        results, rss = load_test(url, proc, folder, args)
     except BaseException:
         print(log.read_text(errors="replace")[-3000:], file=sys.stderr)
         raise
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
     with sqlite3.connect(db) as conn:
         stored = conn.execute("SELECT count(*) FROM assessments").fetchone()[0]
     return {
@@ -235,19 +247,9 @@ def measure_echo(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_healthy(url, proc)
-        run_wrk(url, STRUCTURED, folder, 2, args.connections)
-        results = {
-            name: run_wrk(url, case, folder, args.seconds, args.connections)
-            for name, case in (("structured", STRUCTURED), ("text", TEXT))
-        }
-        rss = sorted((r for r in map(rss_mb, worker_pids(proc.pid)) if r is not None), reverse=True)
+        results, rss = load_test(url, proc, folder, args)
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
     return {**results, "worker_rss_mb": rss}
 
 
