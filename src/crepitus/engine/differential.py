@@ -146,27 +146,38 @@ def differential(
     """Every condition, most likely first, with probability, supporting and opposing evidence."""
     knowledge = knowledge or kb.load()
     m = _model(knowledge)
-    scores = _scores(m, known, age)
-    weights: list[list[tuple[float, str]]] = [[] for _ in m.ids]
+    # One pass: the scores (added in the same order as ``_scores``, so the figures are the
+    # same to the last bit) and only the weights strong enough to be named.
+    scores = list(m.base)
+    band = _band(age)
+    if band is not None:
+        for i in range(len(scores)):
+            scores[i] += m.age[i][band]
+    strong: list[list[tuple[float, str]]] = [[] for _ in m.ids]
     for fid, present in _counted(m, known).items():
         rows = m.table.get(fid)
-        if rows is not None:
-            for i, row in enumerate(rows):
-                weights[i].append((row[0] if present else row[1], fid))
+        if rows is None:
+            continue
+        k = 0 if present else 1
+        for i, row in enumerate(rows):
+            lr = row[k]
+            scores[i] += lr
+            if lr >= _FOR or lr <= _AGAINST:
+                strong[i].append((lr, fid))
     top = max(scores)
     exps = [math.exp(s - top) for s in scores]
     total = sum(exps)
     out: list[dict[str, Any]] = []
     for i, cid in enumerate(m.ids):
         cond = knowledge.conditions[cid]
-        w = weights[i]
+        w = strong[i]
         out.append(
             {
                 "id": cid,
                 # Floor to 4 places so rounding never pushes the sum above 1.
                 "probability": math.floor(exps[i] / total * 10_000) / 10_000,
-                "supporting": [f for lr, f in sorted(w, reverse=True) if lr >= _FOR],
-                "opposing": [f for lr, f in sorted(w) if lr <= _AGAINST],
+                "supporting": [f for lr, f in sorted(w, reverse=True) if lr >= _FOR] if w else [],
+                "opposing": [f for lr, f in sorted(w) if lr <= _AGAINST] if w else [],
                 "name": cond.name,
                 "serious": cond.serious,
             }

@@ -59,9 +59,17 @@ def _advice_rules(knowledge: kb.KnowledgeBase) -> tuple[_Rule, ...]:
     )  # fmt: skip
 
 
-def _applies(r: _Rule, level: str, present: set[str], scope: str) -> bool:
-    if (r.levels and level not in r.levels) or scope not in r.scopes:
-        return False
+@lru_cache(maxsize=64)
+def _for(knowledge: kb.KnowledgeBase, level: str, scope: str) -> tuple[_Rule, ...]:
+    """The advice rules of a level and scope: the rest are never looked at for it."""
+    return tuple(
+        r
+        for r in _advice_rules(knowledge)
+        if not (r.levels and level not in r.levels) and scope in r.scopes
+    )
+
+
+def _applies(r: _Rule, present: set[str]) -> bool:
     if not r.unless_any.isdisjoint(present):
         return False
     return not r.when_any or not r.when_any.isdisjoint(present)
@@ -143,8 +151,8 @@ def care_plan(
             headline = lt.provisional_headline or headline
             summary = lt.provisional_summary or summary
     by_kind: dict[str, list[dict[str, Any]]] = {}
-    for r in _advice_rules(knowledge):
-        if _applies(r, level, present, scope):
+    for r in _for(knowledge, level, scope):
+        if _applies(r, present):
             by_kind.setdefault(r.advice.kind, []).append(_item(r.advice))
     # Below consultation_24 every safety-net item matters; above, only what is more urgent still.
     safety = [
