@@ -8,6 +8,7 @@ JSON with both and their ratios (issue 15's aims: half of echo's requests a seco
 50 ms, worker memory at most 150 MB).
 
 Run: .venv/bin/python bench/http_bench.py [--seconds 10] [--connections 32]
+(``BENCH_PATH="/v1/assess?store=false"`` loads the same route without storing.)
 Needs wrk (apt-get install -y wrk). Figures go into bench/README.md.
 """
 
@@ -111,7 +112,8 @@ def run_wrk(
         f"wrk.body = '{body}'\n"
     )
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script)]
-    out = subprocess.run([*cmd, f"{url}/v1/assess"], capture_output=True, text=True, check=True)
+    path = os.environ.get("BENCH_PATH", "/v1/assess")
+    out = subprocess.run([*cmd, f"{url}{path}"], capture_output=True, text=True, check=True)
     return parse_wrk(out.stdout)
 
 
