@@ -33,6 +33,7 @@ __all__ = [
     "Subject",
     "Trends",
     "Triage",
+    "Understood",
 ]
 
 _LEVEL = Field(json_schema_extra={"enum": list(LEVELS)}, description="A triage level")
@@ -272,8 +273,9 @@ class QuestionItem(_Result):
     text: str
     read: Literal["present", "absent", "uncertain"] | None = Field(
         default=None,
-        description="kind confirm: what the person's words seemed to say (the text quotes "
-        "them); the answer yes still means the finding is present",
+        description="kind confirm or check: what the person's words seemed to say (the text "
+        "quotes them; a check pre-fills it as the answer); the answer yes still means the "
+        "finding is present",
     )
     recheck: bool | None = Field(
         default=None,
@@ -284,19 +286,27 @@ class QuestionItem(_Result):
 
 class Question(_Result):
     type: Literal["single", "group_multiple"]
-    kind: Literal["question", "confirm", "recheck", "age"] = Field(
+    kind: Literal["question", "confirm", "recheck", "check", "age"] = Field(
         default="question",
         description="question: an ordinary question; confirm: what the person's words said of "
         "red flags, quoted, to confirm (yes = present); recheck: a red flag answered 'not sure', "
         'asked again in concrete words (send the answer with `"recheck": true`, in place of '
-        "the 'not sure'); age: the age bands (a client may ask for the number and send `age` "
-        "instead)",
+        "the 'not sure'); check: everything else read from the words, each item's `read` to "
+        "pre-fill as its answer (POST /v1/interview/understood); age: the age bands (a client "
+        "may ask for the number and send `age` instead)",
     )
     group: str | None = Field(default=None, description="The question group's id")
     text: str
     hint: str | None = Field(default=None, description="A line to show under the question")
     why: str
     items: list[QuestionItem]
+
+
+class Understood(_Result):
+    question: Question | None = Field(
+        description="kind check: what was read from the text other than red flags, to "
+        "correct; null when there is nothing (left) to check"
+    )
 
 
 class InterviewStep(_Result):

@@ -16,6 +16,7 @@ import crepitus
 from crepitus import kb
 from crepitus.api import create_app
 from crepitus.errors import CaseError
+from crepitus.results import Understood
 from crepitus.settings import Settings, get_settings
 from tests.api.conftest import RowCounter
 
@@ -288,7 +289,7 @@ def test_openapi_and_docs(client: TestClient) -> None:
         "not_asked",
     }
     kinds = schemas["Question"]["properties"]["kind"]["enum"]
-    assert set(kinds) == {"question", "confirm", "recheck", "age"}
+    assert set(kinds) == {"question", "confirm", "recheck", "check", "age"}
     assert client.get("/docs").status_code == 200
 
 
@@ -545,3 +546,23 @@ def test_json_python_cannot_read_gets_a_named_problem(
         assert r.status_code == 400
         (problem,) = r.json()["errors"]
         assert problem["type"] == kind and problem["msg"]
+
+
+def test_interview_understood(client: TestClient) -> None:
+    text = "My lower back clicks when I twist. No fever. Maybe it aches a bit."
+    r = client.post("/v1/interview/understood", json={"text": text})
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    question = r.json()["question"]
+    assert question["kind"] == "check" and question["type"] == "group_multiple"
+    read = {i["id"]: i["read"] for i in question["items"]}
+    assert read["sound_twisting"] == "present"
+    assert "fever" not in read  # a red flag: the confirmation step's, not this one's
+    assert Understood.model_validate(r.json())
+    # Once answered, nothing is left to check; without text, nothing to check either.
+    answered = [{"id": i, "present": v == "present"} for i, v in read.items() if v != "uncertain"]
+    answered += [{"id": i, "present": None} for i, v in read.items() if v == "uncertain"]
+    r = client.post("/v1/interview/understood", json={"text": text, "evidence": answered})
+    assert r.json() == {"question": None}
+    assert client.post("/v1/interview/understood", json={"age": 40}).json() == {"question": None}
+    bad = client.post("/v1/interview/understood", json={"evidence": [{"id": "fevr"}]})
+    assert bad.status_code == 422

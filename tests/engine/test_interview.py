@@ -130,7 +130,7 @@ def test_understood_lists_what_was_read_other_than_red_flags() -> None:
     step = crepitus.understood({"text": text})
     assert step is not None and step["kind"] == "check"
     read = {i["id"]: i["read"] for i in step["items"]}
-    assert read["sound_twisting"] == "yes"
+    assert read["sound_twisting"] == "present"
     red = {i.id for i in kb.load().screening}
     # Red flags are the confirmation step's; a relative's illness is not the person's.
     assert not red & set(read) and "cancer_history" not in read

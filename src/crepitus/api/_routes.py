@@ -32,6 +32,7 @@ from crepitus.api._schemas import (
     ParseIn,
     ParseOut,
     StoredAssessmentOut,
+    Understood,
 )
 from crepitus.engine.case import CaseIn
 from crepitus.settings import private_link
@@ -42,7 +43,7 @@ log = logging.getLogger("crepitus.api")
 router = APIRouter()
 
 #: Routes whose body is a case: their validation errors are named by the core's own checks.
-CASE_PATHS = frozenset({"/v1/assess", "/v1/interview/next"})
+CASE_PATHS = frozenset({"/v1/assess", "/v1/interview/next", "/v1/interview/understood"})
 
 _BODY_ERRORS = errors(400, 413, 415, 422)
 
@@ -111,6 +112,24 @@ async def post_assess(
 async def post_next_question(case: CaseIn) -> Response:
     step = await run(_quick(case.text), crepitus.next_question, case)
     return JSONResponse(step, headers=PRIVATE)
+
+
+@router.post(
+    "/v1/interview/understood",
+    response_model=Understood,
+    responses=_BODY_ERRORS,
+    summary="What was read from the text, to check",
+    description=(
+        "Everything read from the case's `text` other than red flags (those are the `confirm` "
+        "step of /v1/interview/next), as one question of kind `check`: each item's `read` is "
+        "what the words said, to pre-fill as its answer, so that the person can correct what "
+        "was misread; send the answers as evidence. `question` is null when nothing is left "
+        "to check. The patient pages show it after the confirmation, never at an emergency."
+    ),
+)
+async def post_understood(case: CaseIn) -> Response:
+    question = await run(_quick(case.text), crepitus.understood, case)
+    return JSONResponse({"question": question}, headers=PRIVATE)
 
 
 def _demographics(text: str) -> dict[str, Any]:

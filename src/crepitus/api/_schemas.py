@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from crepitus.kb import LEVELS
 from crepitus.limits import MAX_TEXT
-from crepitus.results import Assessment, InterviewStep, Mention
+from crepitus.results import Assessment, InterviewStep, Mention, Understood
 
 __all__ = [
     "AssessmentOut",
@@ -31,6 +31,7 @@ __all__ = [
     "ParseIn",
     "ParseOut",
     "StoredAssessmentOut",
+    "Understood",
 ]
 
 _LEVEL = Field(json_schema_extra={"enum": list(LEVELS)}, description="A triage level")

@@ -183,10 +183,11 @@ def understood(
     knowledge: kb.KnowledgeBase | None = None,
     now: datetime | None = None,
 ) -> dict[str, Any] | None:
-    """A step that shows what was read from the person's words, other than red flags (those
-    are the confirmation step's), each as a question with the reading to pre-fill ("read":
-    "yes", "no" or "unsure"), so that the person can correct any; None when there is nothing
-    (left) to check. The surfaces show it after the confirmation step, never at an emergency."""
+    """A question (kind "check") that shows what was read from the person's words, other than
+    red flags (those are the confirmation step's), each item with the reading to pre-fill
+    ("read": "present", "absent" or "uncertain"), so that the person can correct any; None when
+    there is nothing (left) to check. The surfaces show it after the confirmation step, never at
+    an emergency."""
     knowledge = knowledge or kb.load()
     case = build_case(data, read_text, knowledge, now)
     red = {i.id for i in knowledge.screening}
@@ -196,17 +197,17 @@ def understood(
     read: dict[str, tuple[str, str | None]] = {}
     for fid, fact in case.facts.items():
         if fact.origin == "text":
-            read[fid] = ("yes" if fact.present else "no", fact.span)
+            read[fid] = ("present" if fact.present else "absent", fact.span)
     for m in case.uncertain:
         if m.get("assertion") == "uncertain" and m.get("id") in knowledge.findings:
-            read.setdefault(str(m["id"]), ("unsure", m.get("text")))
+            read.setdefault(str(m["id"]), ("uncertain", m.get("text")))
     items = []
     for fid, (reading, words) in read.items():
         if fid in red or fid in answered:
             continue
         question = item_question(fid, knowledge, case.subject)
         text = phrases["check_item"].format(words=words, question=question) if words else question
-        items.append({"id": fid, "text": text, "read": reading, "words": words})
+        items.append({"id": fid, "text": text, "read": reading})
     if not items:
         return None
     step = _Asker(knowledge, case, "self_care").special("check", items)

@@ -51,6 +51,8 @@ _SEXES = {"female": "Female", "male": "Male", "other": "Other"}
 _SUBJECTS = {"self": "Me", "other": "Someone else (I'm answering for them)"}
 _KINDS = frozenset({"question", "confirm", "recheck", "check", "age"})
 _CLINIC_LEVELS = frozenset({"consultation", "consultation_24"})
+#: A check item's reading, as the answer it pre-fills.
+_READ_AS = {"present": "yes", "absent": "no", "uncertain": "unsure"}
 #: On a self-care result, the warning signs shown before the rest are folded (whole groups).
 SAFETY_SHOWN = 4
 
@@ -159,7 +161,7 @@ def _question_page(
     shown: dict[str, str] = {}
     if kind == "check" and not chosen:
         # Pre-filled with what the words said: the person changes only what we got wrong.
-        shown = {str(i["id"]): str(i["read"]) for i in question.get("items") or []}
+        shown = {str(i["id"]): _READ_AS[str(i["read"])] for i in question.get("items") or []}
     for key, value in (chosen or {}).items():
         if key == _state.AGE_STEP:
             shown["age"] = str(value)
