@@ -15,6 +15,9 @@ from tests.web.helpers import screened
 
 textstat = pytest.importorskip("textstat")
 
+#: The line the plan's parts are held to, as the result's own text is.
+PLAN_LINE = 11
+
 KINDS: dict[str, list[dict[str, Any]]] = {
     "self_care": [{"id": "back_sound", "present": True}, {"id": "pain", "present": False}],
     "consultation": [
@@ -48,3 +51,26 @@ def test_reading_age_per_result_kind(kind: str) -> None:
     age = textstat.flesch_kincaid_grade(text) + 5
     print(f"{kind}: {textstat.lexicon_count(text)} words, reading age {age:.1f}")
     assert age <= 11
+
+
+@pytest.mark.parametrize("kind", ["self_care", "consultation"])
+def test_reading_age_of_the_plan(kind: str) -> None:
+    """The plan's parts as a person reads them: the exercises, prevention, cracking your own
+    back, and the possible causes explained."""
+    case = {"age": 40, "evidence": screened(*KINDS[kind])}
+    view = build_view(crepitus.assess(case), case, None)
+    parts = {
+        "exercises": [
+            x for e in view.exercises for x in (e.targets, e.dose, *e.steps, e.stop_if, e.why)
+        ],
+        "prevention": view.prevention,
+        "self_cracking": view.self_cracking,
+        "causes": [c.explanation or "" for c in view.causes],
+    }
+    for name, texts in parts.items():
+        text = " ".join(texts)
+        if not text.strip():
+            continue
+        age = textstat.flesch_kincaid_grade(text) + 5
+        print(f"{kind} {name}: {textstat.lexicon_count(text)} words, reading age {age:.1f}")
+        assert age <= PLAN_LINE
