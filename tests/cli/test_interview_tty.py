@@ -22,6 +22,7 @@ import pytest
 # TERM=dumb alone makes rich use 80 columns; with LINES it takes COLUMNS as the width.
 ENV = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "400", "LINES": "50"}
 YN = r"\[y/n/\?\] "
+CHECK = r"\[Enter = (?:yes|no|not sure), or y/n/\?\] "
 AGE = r"rather not say\): "
 SUBJECT = r"\[me/other\] "
 TEXT = r"\r\n> "
@@ -59,9 +60,9 @@ class Terminal:
 
         The words asked about are on the prompt's line (an item) or the line above it (a
         single question), so they are the last line of what was shown."""
-        i = self.child.expect([YN, AGE, END])
+        i = self.child.expect([YN, AGE, END, CHECK])
         shown = str(self.child.before)
-        kind = ("yn", "age", "end")[i]
+        kind = ("yn", "age", "end", "check")[i]
         if kind != "end":
             lines = [x.strip() for x in shown.splitlines() if x.strip()]
             self.seen.append(lines[-1] if lines else "")
@@ -73,7 +74,8 @@ class Terminal:
             kind, words = self.prompt()
             if kind == "end":
                 return
-            self.send(choose(kind, words))
+            # The check of what was read: keep the reading (Enter), as a person who agrees.
+            self.send("" if kind == "check" else choose(kind, words))
         raise AssertionError("the interview did not end")
 
     def finish(self) -> int:
@@ -91,6 +93,38 @@ def no_to_all(kind: str, words: str) -> str:
 def load(path: Path) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
+
+
+def test_the_check_of_what_was_read_keeps_or_corrects_each_reading(tmp_path: Path) -> None:
+    out = tmp_path / "t.json"
+    t = Terminal("--transcript", str(out))
+    t.start("me", "My lower back clicks when I twist")
+    t.expect("Did we understand you correctly")
+    corrected = None
+    for _ in range(10):
+        kind, words = t.prompt()
+        if kind != "check":
+            break
+        if "You wrote “clicks when I twist”" in words:
+            assert "[Enter = yes" in t.child.after
+            t.send("why")
+            t.expect("We ask so that")
+            t.expect(CHECK)  # asked again after the explanation
+            t.send("n")  # corrected: it is not on twisting
+            corrected = "sound_twisting"
+        else:
+            t.send("")  # kept as read
+    assert corrected == "sound_twisting"
+    t.send(no_to_all(kind, words))
+    t.drive(no_to_all)
+    assert t.finish() == 0
+    questions = load(out)["questions"]
+    checks = {q["item"]: q["answer"] for q in questions if q["kind"] == "check"}
+    assert checks["sound_twisting"] == "no" and checks["back_sound"] == "yes"
+    # Asked once, before the warning signs; never again after them.
+    kinds = [q["kind"] for q in questions]
+    last_check = max(i for i, k in enumerate(kinds) if k == "check")
+    assert all(k == "check" for k in kinds[: last_check + 1])
 
 
 def test_harmless_clicking_end_to_end_with_transcript(tmp_path: Path) -> None:

@@ -59,6 +59,10 @@ SUBJECT_WHY = (
     "about them counts as their symptoms."
 )
 AGE_PROMPT = "Age in years (Enter if you would rather not say): "
+#: The check of what was read: Enter keeps what the words said.
+_READ_WORDS = {"present": "yes", "absent": "no", "uncertain": "not sure"}
+_READ_VALUES: dict[str, bool | None] = {"present": True, "absent": False, "uncertain": None}
+CHECK_HELP = "Press Enter to keep what we read, or answer y (yes), n (no) or ? (not sure)."
 AGE_HELP = "Please give the age as a whole number from 0 to 120, or press Enter to skip."
 #: A safety stop: an interview this long means something is wrong; assess what is known.
 MAX_ANSWERS = 200
@@ -72,7 +76,7 @@ class Stopped(Exception):
 class Entry:
     """One answer, in order, so that 'back' can undo exactly one."""
 
-    kind: str  # the question's kind: "question", "confirm", "recheck", "age"
+    kind: str  # the question's kind: "question", "confirm", "recheck", "check", "age"
     question: dict[str, Any]
     item: str  # a finding id, or "age" for the number (or for declining to give it)
     value: bool | int | None  # yes/no/not sure; the age; None for a declined age too
@@ -271,6 +275,24 @@ def _answer(
             return "back"
 
 
+def _check(console: Console, question: dict[str, Any], item: dict[str, Any]) -> str | bool | None:
+    """One item of the check of what was read: Enter keeps the reading; or 'back'."""
+    read = str(item.get("read") or "uncertain")
+    prompt = f"  {item['text']} [Enter = {_READ_WORDS[read]}, or y/n/?] "
+    while True:
+        raw = _words(_ask(console, prompt))
+        if not raw:
+            return _READ_VALUES[read]
+        if raw in YES:
+            return True
+        if raw in NO:
+            return False
+        if raw in UNSURE:
+            return None
+        if _command(console, question, raw, CHECK_HELP):
+            return "back"
+
+
 def _command(console: Console, question: dict[str, Any], raw: str, help_text: str) -> bool:
     """Handle why / back / quit (or print the help); True for back."""
     if raw in WHY:
@@ -309,6 +331,16 @@ def _write_transcript(path: Path, data: dict[str, Any]) -> None:
         raise
 
 
+def _check_now(session: Session, kind: str, step: dict[str, Any]) -> bool:
+    """Whether the check of what was read comes now: not before a confirmation or a second
+    asking, never at an emergency, and only until another question has been answered."""
+    from crepitus.report.view import EMERGENCY_LEVELS
+
+    if kind in ("confirm", "recheck") or step.get("level") in EMERGENCY_LEVELS:
+        return False
+    return all(e.kind in ("confirm", "recheck", "check") for e in session.entries)
+
+
 def run_interview(console: Console, transcript: Path | None = None) -> dict[str, Any]:
     with _ctrl_c_never_lost():
         return _run(console, transcript)
@@ -330,6 +362,12 @@ def _run(console: Console, transcript: Path | None) -> dict[str, Any]:
             break
         question = step["question"]
         kind = str(question.get("kind") or "question")
+        if _check_now(session, kind, step):
+            # After the red flags read from the words are confirmed, and before any other
+            # question: the rest of what was read, each item kept with Enter or corrected.
+            check = crepitus.understood(session.current_case())
+            if check is not None:
+                question, kind = check, "check"
         if shown != question["text"]:
             console.print()
             console.print(Text(question["text"], style="bold"))
@@ -352,9 +390,13 @@ def _run(console: Console, transcript: Path | None) -> dict[str, Any]:
             show_item = question["type"] == "group_multiple" or kind in (
                 "confirm",
                 "recheck",
+                "check",
                 "age",
             )
-            value = _answer(console, question, item, show_item)
+            if kind == "check":
+                value = _check(console, question, item)
+            else:
+                value = _answer(console, question, item, show_item)
             if value != "back":
                 assert value is None or isinstance(value, bool)
                 recheck = bool(item.get("recheck")) or kind == "recheck"
