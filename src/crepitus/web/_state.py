@@ -1,8 +1,10 @@
 """The interview's state, carried in the page itself as a hidden JSON field.
 
-Nothing is kept on the server until the interview ends, so the state is the person's own data
-and is not signed; it is validated in full on every request instead, and anything that does not
-look exactly like what we wrote is refused as tampered (never half-used).
+Nothing is kept on the server until the interview ends. In the form the state is the person's
+own data, posted only from our own pages (the app checks the origin), and is not signed; in a
+question's address it is sealed (``_seal``: signed, encrypted, dated), because an address can be
+made elsewhere and followed. Either way it is validated in full on every request, and anything
+that does not look exactly like what we wrote is refused as tampered (never half-used).
 
 Shape: ``{"v": 1, "case": {age?, sex?, subject?, text?, evidence: [...]}, "steps": [[id, ...]]}``.
 ``steps`` is the Back stack: the finding ids answered on each page, in order. A page that asked
