@@ -94,7 +94,14 @@ def _counted(m: _Model, known: Mapping[str, bool]) -> dict[str, bool]:
     return out
 
 
-def _scores(m: _Model, known: Mapping[str, bool], age: Age) -> list[float]:
+def _scores(
+    m: _Model,
+    known: Mapping[str, bool],
+    age: Age,
+    strong: list[list[tuple[float, str]]] | None = None,
+) -> list[float]:
+    """Log scores by condition; with ``strong``, also each condition's weights strong enough to
+    name as evidence for or against it, collected in the same pass."""
     scores = list(m.base)
     band = _band(age)
     if band is not None:
@@ -102,9 +109,14 @@ def _scores(m: _Model, known: Mapping[str, bool], age: Age) -> list[float]:
             scores[i] += m.age[i][band]
     for fid, present in _counted(m, known).items():
         rows = m.table.get(fid)
-        if rows is not None:
-            for i, row in enumerate(rows):
-                scores[i] += row[0] if present else row[1]
+        if rows is None:
+            continue
+        k = 0 if present else 1
+        for i, row in enumerate(rows):
+            lr = row[k]
+            scores[i] += lr
+            if strong is not None and (lr >= _FOR or lr <= _AGAINST):
+                strong[i].append((lr, fid))
     return scores
 
 
@@ -146,24 +158,8 @@ def differential(
     """Every condition, most likely first, with probability, supporting and opposing evidence."""
     knowledge = knowledge or kb.load()
     m = _model(knowledge)
-    # One pass: the scores (added in the same order as ``_scores``, so the figures are the
-    # same to the last bit) and only the weights strong enough to be named.
-    scores = list(m.base)
-    band = _band(age)
-    if band is not None:
-        for i in range(len(scores)):
-            scores[i] += m.age[i][band]
     strong: list[list[tuple[float, str]]] = [[] for _ in m.ids]
-    for fid, present in _counted(m, known).items():
-        rows = m.table.get(fid)
-        if rows is None:
-            continue
-        k = 0 if present else 1
-        for i, row in enumerate(rows):
-            lr = row[k]
-            scores[i] += lr
-            if lr >= _FOR or lr <= _AGAINST:
-                strong[i].append((lr, fid))
+    scores = _scores(m, known, age, strong)
     top = max(scores)
     exps = [math.exp(s - top) for s in scores]
     total = sum(exps)
