@@ -263,33 +263,36 @@ def _answer(
 ) -> str | bool | None:
     """One item: True/False/None, or 'back'."""
     prompt = f"  {item['text']} [y/n/?] " if show_item else "[y/n/?] "
-    while True:
-        raw = _words(_ask(console, prompt))
-        if raw in YES:
-            return True
-        if raw in NO:
-            return False
-        if raw in UNSURE:
-            return None
-        if _command(console, question, raw, HELP):
-            return "back"
+    return _yes_no(console, question, prompt, HELP)
 
 
 def _check(console: Console, question: dict[str, Any], item: dict[str, Any]) -> str | bool | None:
     """One item of the check of what was read: Enter keeps the reading; or 'back'."""
     read = str(item.get("read") or "uncertain")
     prompt = f"  {item['text']} [Enter = {_READ_WORDS[read]}, or y/n/?] "
+    return _yes_no(console, question, prompt, CHECK_HELP, on_enter=(_READ_VALUES[read],))
+
+
+def _yes_no(
+    console: Console,
+    question: dict[str, Any],
+    prompt: str,
+    help_text: str,
+    on_enter: tuple[bool | None] | None = None,
+) -> str | bool | None:
+    """Ask until the answer is yes, no, not sure or back; ``on_enter`` holds what an empty line
+    means, when it means an answer (else it gets the help)."""
     while True:
         raw = _words(_ask(console, prompt))
-        if not raw:
-            return _READ_VALUES[read]
+        if not raw and on_enter is not None:
+            return on_enter[0]
         if raw in YES:
             return True
         if raw in NO:
             return False
         if raw in UNSURE:
             return None
-        if _command(console, question, raw, CHECK_HELP):
+        if _command(console, question, raw, help_text):
             return "back"
 
 
