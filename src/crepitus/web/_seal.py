@@ -57,9 +57,10 @@ class Sealer:
 
     def seal(self, state: InterviewState, chosen: Chosen | None = None) -> str | None:
         """The sealed state, or None when it would make an address too long to be safe."""
-        plain = _state.encode(state)
+        data = _state.as_data(state)
         if chosen:
-            plain = plain[:-1] + ',"c":' + json.dumps(chosen, separators=(",", ":")) + "}"
+            data = {**data, "c": chosen}
+        plain = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         token = self.fernet.encrypt(zlib.compress(plain.encode(), 9)).decode()
         return token if len(token) <= MAX_SEALED else None
 
@@ -72,7 +73,7 @@ class Sealer:
         try:
             packed = self.fernet.decrypt(token.encode("ascii"), ttl=MAX_AGE)
         except (InvalidToken, UnicodeEncodeError):
-            if self._sealed_by_us(token):
+            if self._signed_by_us(token):
                 raise Expired("sealed state too old") from None
             raise StateError("sealed state not ours") from None
         unpack = zlib.decompressobj()
@@ -83,15 +84,14 @@ class Sealer:
         if not isinstance(data, dict):
             raise StateError("sealed state has the wrong shape")
         chosen = data.pop("c", {})
-        state = _state.decode(json.dumps(data, ensure_ascii=False))
-        return state, _chosen(chosen)
+        return _state.from_data(data), _chosen(chosen)
 
-    def _sealed_by_us(self, token: str) -> bool:
-        """Whether the token is ours but too old (its signature holds without the age limit)."""
+    def _signed_by_us(self, token: str) -> bool:
+        """Whether the token's signature is ours (so a refusal was for its age alone)."""
         from cryptography.fernet import InvalidToken
 
         try:
-            self.fernet.decrypt(token.encode("ascii"))
+            self.fernet.extract_timestamp(token.encode("ascii"))
         except (InvalidToken, UnicodeEncodeError):
             return False
         return True

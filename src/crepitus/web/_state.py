@@ -34,9 +34,11 @@ __all__ = [
     "InterviewState",
     "StateError",
     "answer",
+    "as_data",
     "back",
     "decode",
     "encode",
+    "from_data",
 ]
 
 STATE_VERSION = 1
@@ -68,12 +70,13 @@ class InterviewState:
         return {e["id"]: e["present"] for e in self.case.get("evidence", [])}
 
 
+def as_data(state: InterviewState) -> dict[str, Any]:
+    """The state as the JSON object ``encode`` writes (what ``from_data`` reads back)."""
+    return {"v": STATE_VERSION, "case": state.case, "steps": state.steps}
+
+
 def encode(state: InterviewState) -> str:
-    return json.dumps(
-        {"v": STATE_VERSION, "case": state.case, "steps": state.steps},
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    return json.dumps(as_data(state), ensure_ascii=False, separators=(",", ":"))
 
 
 def decode(raw: str) -> InterviewState:
@@ -84,6 +87,11 @@ def decode(raw: str) -> InterviewState:
         data = json.loads(raw)
     except ValueError:
         raise StateError("state is not JSON") from None
+    return from_data(data)
+
+
+def from_data(data: Any) -> InterviewState:
+    """Validate a parsed state (``as_data``'s shape); raise StateError on anything unexpected."""
     if not isinstance(data, dict) or set(data) != {"v", "case", "steps"} or data["v"] != 1:
         raise StateError("state has the wrong shape")
     case, steps = data["case"], data["steps"]
@@ -188,9 +196,7 @@ def from_case(case: Mapping[str, Any]) -> InterviewState | None:
     ids = [e.get("id") for e in evidence]
     steps = [ids] if ids else []
     try:
-        return decode(
-            json.dumps({"v": STATE_VERSION, "case": data, "steps": steps}, ensure_ascii=False)
-        )
+        return from_data({"v": STATE_VERSION, "case": data, "steps": steps})
     except StateError:
         return None
 
