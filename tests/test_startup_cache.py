@@ -64,7 +64,7 @@ def test_kept_in_one_process_and_loaded_in_the_next_with_the_same_readings(
 def test_an_unreadable_or_foreign_file_is_never_trusted(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from crepitus import kb
+    from crepitus import _kept, kb
     from crepitus.language import _engine
 
     monkeypatch.setenv("CREPITUS_CACHE_DIR", str(tmp_path))
@@ -75,9 +75,12 @@ def test_an_unreadable_or_foreign_file_is_never_trusted(
     assert startup_cache._load("reader") is None  # torn: read as nothing, built again
     reader.write_bytes(pickle.dumps({"not": "a reader"}))
     # Loaded, but not an engine: the core ignores it and builds its own.
-    monkeypatch.setattr(_engine, "_cache", (lambda: startup_cache._load("reader"), lambda e: None))
-    assert _engine._kept() is None
-    monkeypatch.setattr(kb, "_cache", (lambda: {"not": "a knowledge base"}, lambda k: None))
+    reader_kept = _kept.Kept(_engine.Engine)
+    reader_kept.use(lambda: startup_cache._load("reader"), lambda e: None)
+    assert reader_kept.kept() is None
+    knowledge_kept = _kept.Kept(kb.KnowledgeBase)
+    knowledge_kept.use(lambda: {"not": "a knowledge base"}, lambda k: None)
+    monkeypatch.setattr(kb, "_kept", knowledge_kept)
     kb.load.cache_clear()
     try:
         assert isinstance(kb.load(), kb.KnowledgeBase)

@@ -17,6 +17,8 @@ from typing import Annotated, Any, Literal, cast
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from crepitus._kept import Kept
+
 __all__ = [
     "KB_VERSION",
     "LEVELS",
@@ -823,26 +825,17 @@ def short_texts(knowledge: KnowledgeBase) -> dict[str, str]:
     return out
 
 
-#: Where a validated knowledge base may be kept between processes: (load, save), set by an
-#: adapter (``crepitus.startup_cache``); the core itself reads no cache and writes nothing.
-_cache: tuple[Callable[[], object | None], Callable[[KnowledgeBase], None]] | None = None
+#: A validated knowledge base kept between processes by an adapter (``crepitus.startup_cache``).
+_kept: Kept[KnowledgeBase] = Kept(KnowledgeBase)
 
 
 def use_cache(load: Callable[[], object | None], save: Callable[[KnowledgeBase], None]) -> None:
     """Keep the validated knowledge base between processes: ``load`` returns a kept one (or
     None; anything else is ignored), ``save`` keeps one that has just passed validation."""
-    global _cache
-    _cache = (load, save)
+    _kept.use(load, save)
 
 
 @lru_cache(maxsize=1)
 def load() -> KnowledgeBase:
     """The packaged knowledge base, validated once per process (or kept by an adapter)."""
-    if _cache is not None:
-        kept = _cache[0]()
-        if isinstance(kept, KnowledgeBase):
-            return kept
-    built = load_from_texts(_read_texts())
-    if _cache is not None:
-        _cache[1](built)
-    return built
+    return _kept.get(lambda: load_from_texts(_read_texts()))

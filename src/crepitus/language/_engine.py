@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from crepitus import kb
+from crepitus._kept import Kept
 from crepitus.language import _rules
 from crepitus.language._morph import lemma
 
@@ -152,16 +153,14 @@ class Engine:
 
 _lock = threading.Lock()
 _engine: Engine | None = None
-#: Where a built engine may be kept between processes: (load, save), set by an adapter
-#: (``crepitus.startup_cache``); the core itself reads and writes nothing.
-_cache: tuple[Callable[[], object | None], Callable[[Engine], None]] | None = None
+#: A built engine kept between processes by an adapter (``crepitus.startup_cache``).
+_kept: Kept[Engine] = Kept(Engine)
 
 
 def use_cache(load: Callable[[], object | None], save: Callable[[Engine], None]) -> None:
     """Keep the built engine between processes: ``load`` returns a kept one (or None), ``save``
     keeps a freshly built one. Anything ``load`` returns that is not an engine is ignored."""
-    global _cache
-    _cache = (load, save)
+    _kept.use(load, save)
 
 
 def engine() -> Engine:
@@ -171,22 +170,8 @@ def engine() -> Engine:
     if _engine is None:
         with _lock:
             if _engine is None:
-                _engine = _kept() or _built()
+                _engine = _kept.get(_build)
     return _engine
-
-
-def _kept() -> Engine | None:
-    if _cache is None:
-        return None
-    found = _cache[0]()
-    return found if isinstance(found, Engine) else None
-
-
-def _built() -> Engine:
-    built = _build()
-    if _cache is not None:
-        _cache[1](built)
-    return built
 
 
 def _build() -> Engine:
