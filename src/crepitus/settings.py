@@ -5,14 +5,14 @@ Only the adapters (the HTTP API, the web pages, the store) read settings; the co
 
 from __future__ import annotations
 
-import os
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from crepitus._folders import user_folder
 
 __all__ = [
     "Settings",
@@ -23,18 +23,9 @@ __all__ = [
 ]
 
 
-def _data_dir() -> Path:
-    try:
-        from platformdirs import user_data_dir
-    except ImportError:  # optional: the XDG rule below is what platformdirs does on Linux
-        base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-        return Path(base) / "crepitus"
-    return Path(user_data_dir("crepitus", appauthor=False))
-
-
 def default_database_url() -> str:
     """A SQLite file in the user's data folder (created if missing)."""
-    folder = _data_dir()
+    folder = user_folder("data")
     # Health data: the folder is the owner's only (the store makes its files 0600).
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return f"sqlite:///{folder / 'crepitus.db'}"

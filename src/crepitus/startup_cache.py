@@ -30,6 +30,7 @@ from pathlib import Path
 
 import crepitus
 from crepitus import kb, language
+from crepitus._folders import user_folder
 
 __all__ = ["cache_file", "install"]
 
@@ -41,14 +42,7 @@ def _folder() -> Path | None:
     chosen = os.environ.get("CREPITUS_CACHE_DIR", "").strip()
     if chosen.lower() == "off":
         return None
-    if chosen:
-        return Path(chosen)
-    try:
-        from platformdirs import user_cache_dir
-    except ImportError:  # the XDG rule, as platformdirs has it on Linux
-        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        return Path(base) / "crepitus"
-    return Path(user_cache_dir("crepitus", appauthor=False))
+    return Path(chosen) if chosen else user_folder("cache")
 
 
 @lru_cache(maxsize=1)
