@@ -325,6 +325,7 @@ def _page(
     labels = {fid: f.label for fid, f in knowledge.findings.items()}
     plain = _plain_labels(knowledge)
     zone = _zone_of(tz) or UTC
+    zone_name = _zone_label(zone, tz)
     shown = [_entry_view(e, zone, plain) for e in reversed(entries[-SHOWN:])]
     red_flags = sorted(
         {labels.get(f, f) for e in entries for f in e.findings if _red(knowledge, f)}
@@ -364,8 +365,8 @@ def _page(
         errors={k: form.errors[k] for k in _FIELD_ORDER if k in form.errors},
         zone_groups=zone_groups(),
         # An older address's offset is kept as an option of its own, so it stays chosen.
-        legacy_zone=None if tz in _zone_names() else (tz, _zone_label(zone, tz)),
-        zone_name=_zone_label(zone, tz),
+        legacy_zone=None if tz in _zone_names() else (tz, zone_name),
+        zone_name=zone_name,
         tz=quote(tz, safe=""),
         # Without a zone in the address, the script may choose the browser's.
         guess_zone=request.query_params.get("tz") is None,
