@@ -218,7 +218,10 @@ def _next_step(state: InterviewState) -> dict[str, Any] | None:
     """The next interview step (with its question), or None when it is time to assess.
 
     After the red flags read from the words are confirmed (and any "not sure" asked again),
-    and unless it is an emergency, one page shows the rest of what was read, to correct."""
+    and unless it is an emergency, one page shows the rest of what was read, to correct. Past
+    ``MAX_STEPS`` pages it is time to assess whatever is known (a safety stop)."""
+    if len(state.steps) >= _state.MAX_STEPS:
+        return None
     case = state.case
     step = crepitus.next_question(case)
     question = step.get("question")
@@ -258,9 +261,7 @@ async def _advance(
     request: Request, state: InterviewState, chosen: _state.Chosen | None = None
 ) -> Response:
     """After an answer: a redirect to the next question's own address, or to the result."""
-    step = None
-    if len(state.steps) < _state.MAX_STEPS:
-        step = await run_in_threadpool(_next_step, state)
+    step = await run_in_threadpool(_next_step, state)
     if step is None:
         return await _to_result(request, state)
     sealed = (await _sealer(request)).seal(state, chosen)
@@ -295,9 +296,7 @@ async def interview_step(request: Request, number: int) -> Response:
     if number != len(state.steps) + 1:
         # The number is for people reading the address; the sealed state is what counts.
         return RedirectResponse(_step_url(request, state, sealed), status_code=303)
-    step = None
-    if len(state.steps) < _state.MAX_STEPS:
-        step = await run_in_threadpool(_next_step, state)
+    step = await run_in_threadpool(_next_step, state)
     if step is None:
         # Nothing left to ask (the knowledge base changed since): one button to the result.
         return render(request, "finish.html", state=_state.encode(state))
