@@ -18,6 +18,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import add
 from typing import Any
 
 from crepitus import kb
@@ -33,38 +34,52 @@ _FOR, _AGAINST = math.log(1.5), -math.log(1.5)
 
 
 @dataclass(frozen=True, slots=True)
+class _Row:
+    """What one finding adds to every condition's score, present and absent, laid out so that a
+    case adds a whole vector per finding and collects the strong weights without a test each."""
+
+    present: tuple[float, ...]  # log LR per condition
+    absent: tuple[float, ...]  # tempered log LR per condition
+    like: tuple[float, ...]  # P(present | condition)
+    strong_present: tuple[tuple[int, float], ...]  # (condition index, weight) beyond the bounds
+    strong_absent: tuple[tuple[int, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class _Model:
     ids: tuple[str, ...]
     base: tuple[float, ...]  # log prior
-    age: tuple[tuple[float, float, float], ...]  # log multipliers: <40, 40-64, >=65
-    # finding -> per condition (log LR if present, tempered log LR if absent, P(present | c))
-    table: Mapping[str, tuple[tuple[float, float, float], ...]]
+    age: tuple[tuple[float, ...], ...]  # per band (<40, 40-64, >=65): log multiplier per condition
+    table: Mapping[str, _Row]
     implied_by: Mapping[str, frozenset[str]]  # x -> what entails x
     implies: Mapping[str, frozenset[str]]  # x -> what x entails (transitively)
+
+
+def _strong(weights: tuple[float, ...]) -> tuple[tuple[int, float], ...]:
+    return tuple((i, lr) for i, lr in enumerate(weights) if lr >= _FOR or lr <= _AGAINST)
 
 
 @lru_cache(maxsize=4)
 def _model(knowledge: kb.KnowledgeBase) -> _Model:
     conds = list(knowledge.conditions.values())
-    table: dict[str, tuple[tuple[float, float, float], ...]] = {}
+    table: dict[str, _Row] = {}
     for fid, b in knowledge.background.items():
-        rows = []
-        for c in conds:
-            p = c.likelihoods.get(fid, b)
-            absent = ABSENT_WEIGHT * math.log((1 - p) / (1 - b))
-            # Scores use log-likelihood ratios against the background; the background term is
-            # the same for every condition, so the posterior is unchanged by it.
-            rows.append((math.log(p / b), absent, p))
-        table[fid] = tuple(rows)
+        like = tuple(c.likelihoods.get(fid, b) for c in conds)
+        # Scores use log-likelihood ratios against the background; the background term is
+        # the same for every condition, so the posterior is unchanged by it.
+        present = tuple(math.log(p / b) for p in like)
+        absent = tuple(ABSENT_WEIGHT * math.log((1 - p) / (1 - b)) for p in like)
+        table[fid] = _Row(present, absent, like, _strong(present), _strong(absent))
+    ages = [
+        (math.log(c.age.under_40), math.log(c.age.from_40_to_64), math.log(c.age.from_65))
+        for c in conds
+    ]
     return _Model(
         implied_by=knowledge.implied_by,
         implies=knowledge.entails,
         ids=tuple(c.id for c in conds),
         base=tuple(math.log(c.prior) for c in conds),
-        age=tuple(
-            (math.log(c.age.under_40), math.log(c.age.from_40_to_64), math.log(c.age.from_65))
-            for c in conds
-        ),
+        age=tuple(tuple(a[band] for a in ages) for band in range(3)),
         table=table,
     )
 
@@ -105,17 +120,15 @@ def _scores(
     scores = list(m.base)
     band = _band(age)
     if band is not None:
-        for i in range(len(scores)):
-            scores[i] += m.age[i][band]
+        scores = list(map(add, scores, m.age[band]))
     for fid, present in _counted(m, known).items():
-        rows = m.table.get(fid)
-        if rows is None:
+        row = m.table.get(fid)
+        if row is None:
             continue
-        k = 0 if present else 1
-        for i, row in enumerate(rows):
-            lr = row[k]
-            scores[i] += lr
-            if strong is not None and (lr >= _FOR or lr <= _AGAINST):
+        # Added finding by finding, in the same order as ever: the sums are identical to the bit.
+        scores = list(map(add, scores, row.present if present else row.absent))
+        if strong is not None:
+            for i, lr in row.strong_present if present else row.strong_absent:
                 strong[i].append((lr, fid))
     return scores
 
@@ -141,9 +154,8 @@ def expected_information_gain(
 ) -> float:
     """Bits of uncertainty about the cause that asking about ``fid`` is expected to remove."""
     m = _model(knowledge or kb.load())
-    rows = m.table[fid]
     prior = [post[c] for c in m.ids]
-    like = [r[2] for r in rows]
+    like = m.table[fid].like
     p_yes = sum(p * q for p, q in zip(prior, like, strict=True))
     if not 0 < p_yes < 1:
         return 0.0

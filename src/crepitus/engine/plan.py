@@ -41,20 +41,29 @@ def _item(a: kb.Advice) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class _Rule:
-    """When an advice item applies, as sets (checked for every assessment)."""
+    """When an advice item applies, as sets (checked for every assessment), and the item."""
 
     advice: kb.Advice
     levels: frozenset[str]
     scopes: frozenset[str]
     when_any: frozenset[str]
     unless_any: frozenset[str]
+    item: dict[str, Any]  # a template: each plan gets its own copy
+
+    def applies(self, present: set[str]) -> bool:
+        if not self.unless_any.isdisjoint(present):
+            return False
+        return not self.when_any or not self.when_any.isdisjoint(present)
+
+    def copy(self) -> dict[str, Any]:
+        return {**self.item, "sources": list(self.advice.sources)}
 
 
 @lru_cache(maxsize=4)
 def _advice_rules(knowledge: kb.KnowledgeBase) -> tuple[_Rule, ...]:
     return tuple(
         _Rule(a, frozenset(a.levels), frozenset(a.scopes), frozenset(a.when_any),
-              frozenset(a.unless_any))
+              frozenset(a.unless_any), _item(a))
         for a in knowledge.advice
     )  # fmt: skip
 
@@ -69,10 +78,24 @@ def _for(knowledge: kb.KnowledgeBase, level: str, scope: str) -> tuple[_Rule, ..
     )
 
 
-def _applies(r: _Rule, present: set[str]) -> bool:
-    if not r.unless_any.isdisjoint(present):
-        return False
-    return not r.when_any or not r.when_any.isdisjoint(present)
+@lru_cache(maxsize=4)
+def _exercise_items(knowledge: kb.KnowledgeBase) -> dict[str, dict[str, Any]]:
+    """Each exercise as a plan item, less what is the person's own (``matched``)."""
+    return {
+        ex.id: {
+            "id": ex.id,
+            "name": ex.name,
+            "targets": ex.targets,
+            "steps": list(ex.steps),
+            "dose": ex.dose,
+            "progression": ex.progression,
+            "stop_if": ex.stop_if,
+            "why": ex.why,
+            "matched": [],
+            "sources": list(ex.sources),
+        }
+        for ex in knowledge.exercises.values()
+    }
 
 
 def _exercises(
@@ -97,21 +120,14 @@ def _exercises(
         for order, ex in enumerate(allowed):
             if ex.id not in chosen and len(scored) < 4:
                 scored.append((2, 0, order, ex, []))
-    return [
-        {
-            "id": ex.id,
-            "name": ex.name,
-            "targets": ex.targets,
-            "steps": list(ex.steps),
-            "dose": ex.dose,
-            "progression": ex.progression,
-            "stop_if": ex.stop_if,
-            "why": ex.why,
-            "matched": matched,
-            "sources": list(ex.sources),
-        }
-        for *_, ex, matched in scored[:MAX_EXERCISES]
-    ]
+    items = _exercise_items(knowledge)
+    out = []
+    for *_, ex, matched in scored[:MAX_EXERCISES]:
+        item = items[ex.id]
+        out.append(
+            {**item, "steps": list(ex.steps), "matched": matched, "sources": list(ex.sources)}
+        )
+    return out
 
 
 def _maybe_pregnant(
@@ -152,8 +168,8 @@ def care_plan(
             summary = lt.provisional_summary or summary
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for r in _for(knowledge, level, scope):
-        if _applies(r, present):
-            by_kind.setdefault(r.advice.kind, []).append(_item(r.advice))
+        if r.applies(present):
+            by_kind.setdefault(r.advice.kind, []).append(r.copy())
     # Below consultation_24 every safety-net item matters; above, only what is more urgent still.
     safety = [
         i

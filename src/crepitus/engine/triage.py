@@ -36,60 +36,71 @@ Tri = bool | None
 Pred = Callable[[Evidence, bool], Tri]
 
 
-def _and(values: list[Tri]) -> Tri:
-    if any(v is False for v in values):
-        return False
-    return True if all(v is True for v in values) else None
+class _Gen:
+    """Python source for one rule's ``when``, as straight-line statements over Kleene values.
 
+    Generated once per knowledge base and compiled: a rule is then one call with no nested
+    closures or lists, which made rule evaluation tens of times faster than walking the tree.
+    Values are only True, False and None, so ``in`` and ``count`` on a tuple read them exactly.
+    """
 
-def _or(values: list[Tri]) -> Tri:
-    if any(v is True for v in values):
-        return True
-    return False if all(v is False for v in values) else None
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.n = 0
 
+    def _tmp(self, code: str) -> str:
+        self.n += 1
+        name = f"v{self.n}"
+        self.lines.append(f"{name} = {code}")
+        return name
 
-def _age(value: Tri, missing: bool) -> Tri:
-    return missing if value is None else value
+    def expr(self, expr: kb.Expr) -> str:
+        if isinstance(expr, str):
+            return f"k.get({expr!r})"
+        if isinstance(expr, kb.NotSure):
+            fid = repr(expr.not_sure)
+            return self._tmp(f"True if {fid} in u else (False if {fid} in k else None)")
+        if isinstance(expr, kb.AgeAtLeast | kb.AgeBelow):
+            call = (
+                f"a.at_least({expr.age_at_least})"
+                if isinstance(expr, kb.AgeAtLeast)
+                else f"a.below({expr.age_below})"
+            )
+            # An age the range straddles takes the value the caller gives for a missing age.
+            return self._tmp(f"missing if (x := {call}) is None else x")
+        if isinstance(expr, kb.AllOf | kb.AnyOf | kb.AtLeast):
+            parts = (
+                expr.all
+                if isinstance(expr, kb.AllOf)
+                else (expr.any if isinstance(expr, kb.AnyOf) else expr.at_least.of)
+            )
+            t = self._tmp("(" + "".join(self.expr(e) + ", " for e in parts) + ")")
+            if isinstance(expr, kb.AllOf):
+                return self._tmp(f"False if False in {t} else (None if None in {t} else True)")
+            if isinstance(expr, kb.AnyOf):
+                return self._tmp(f"True if True in {t} else (None if None in {t} else False)")
+            n = expr.at_least.n
+            yes = self._tmp(f"{t}.count(True)")
+            return self._tmp(
+                f"True if {yes} >= {n} else (False if {yes} + {t}.count(None) < {n} else None)"
+            )
+        raise TypeError(f"unknown expression {expr!r}")  # pragma: no cover
 
 
 def compile_expr(expr: kb.Expr) -> Pred:
-    if isinstance(expr, str):
-        fid = expr
-        return lambda ev, missing: ev.known.get(fid)
-    if isinstance(expr, kb.NotSure):
-        fid = expr.not_sure
-
-        def not_sure(ev: Evidence, missing: bool) -> Tri:
-            if fid in ev.unsure:
-                return True
-            return False if fid in ev.known else None
-
-        return not_sure
-    if isinstance(expr, kb.AllOf):
-        parts = [compile_expr(e) for e in expr.all]
-        return lambda ev, missing: _and([p(ev, missing) for p in parts])
-    if isinstance(expr, kb.AnyOf):
-        parts = [compile_expr(e) for e in expr.any]
-        return lambda ev, missing: _or([p(ev, missing) for p in parts])
-    if isinstance(expr, kb.AtLeast):
-        n = expr.at_least.n
-        parts = [compile_expr(e) for e in expr.at_least.of]
-
-        def at_least(ev: Evidence, missing: bool) -> Tri:
-            vals = [p(ev, missing) for p in parts]
-            yes = sum(v is True for v in vals)
-            if yes >= n:
-                return True
-            return False if yes + sum(v is None for v in vals) < n else None
-
-        return at_least
-    if isinstance(expr, kb.AgeAtLeast):
-        limit = expr.age_at_least
-        return lambda ev, missing: _age(ev.age.at_least(limit), missing)
-    if isinstance(expr, kb.AgeBelow):
-        limit = expr.age_below
-        return lambda ev, missing: _age(ev.age.below(limit), missing)
-    raise TypeError(f"unknown expression {expr!r}")  # pragma: no cover
+    gen = _Gen()
+    result = gen.expr(expr)
+    body = "".join(f"    {line}\n" for line in gen.lines)
+    source = (
+        "def pred(ev, missing):\n"
+        "    k = ev.known\n    u = ev.unsure\n    a = ev.age\n"
+        f"{body}    return {result}\n"
+    )
+    scope: dict[str, Any] = {}
+    # Safe: the source is ours; ids enter only as repr() literals, limits as validated ints.
+    exec(compile(source, "<crepitus rule>", "exec"), scope)
+    pred: Pred = scope["pred"]
+    return pred
 
 
 def _unless(u: kb.Unless) -> Callable[[Evidence], Tri]:
