@@ -195,3 +195,16 @@ def test_importing_the_package_does_not_import_spacy() -> None:
     code = "import sys, crepitus.language; print('spacy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_reading_text_leaves_spacys_command_line_unloaded() -> None:
+    # Its command line (typer, rich, requests) is most of `import spacy`; reading needs none of it.
+    code = (
+        "import sys, crepitus; "
+        "found = crepitus.parse('my back clicks, no numbness'); "
+        "print(len(found) > 0, any(m.startswith('spacy.cli') for m in sys.modules), "
+        "'requests' in sys.modules); "
+        "from spacy.cli.info import info; import spacy; print(callable(info), callable(spacy.info))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False", "False", "True", "True"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import multiprocessing
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -122,12 +124,25 @@ def test_migrated_to_head_and_matching_the_models(store: Store, db_url: str) -> 
         with engine.connect() as conn:
             context = MigrationContext.configure(conn)
             assert context.get_current_revision() == head
+            # Workers skip the migration run on a database at HEAD_REVISION: it must be the head.
+            assert head == store_module.HEAD_REVISION
             # The migration creates exactly what the models describe: nothing missing or extra.
             assert compare_metadata(context, Base.metadata) == []
             tables = set(sa.inspect(conn).get_table_names())
             assert {"assessments", "diary_entries"} <= tables
     finally:
         engine.dispose()
+
+
+def test_a_store_at_the_head_opens_without_alembic(store: Store, db_url: str) -> None:
+    # The database is migrated already (the fixture): a new process opening it imports no alembic.
+    code = (
+        "import sys; from crepitus.store import Store; "
+        f"Store({db_url!r}).close(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_many_processes_starting_at_once_migrate_once(empty_db_url: str) -> None:

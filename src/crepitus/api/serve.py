@@ -25,6 +25,8 @@ UVICORN_LIMITS = {
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Serve the API and the pages until interrupted. Each worker process builds its own app."""
     settings = get_settings()
+    if workers > 1:
+        _migrate(settings.database_url)
     print(f"crepitus is running at http://{host}:{port}", flush=True)
     uvicorn.run(
         # An import string and a factory, so every worker process builds its own app.
@@ -45,3 +47,15 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
         forwarded_allow_ips="127.0.0.1",
         **UVICORN_LIMITS,  # type: ignore[arg-type]
     )
+
+
+def _migrate(url: str) -> None:
+    """Bring the database to the newest schema once, before the workers start: each then finds
+    it migrated and never loads the migration tool. Any failure is left to the workers, which
+    report it as they always have."""
+    from crepitus.store import Store
+
+    try:
+        Store(url).close()
+    except Exception:
+        return
