@@ -377,6 +377,7 @@ def _outage(client: TestClient, db_url: str, monkeypatch: pytest.MonkeyPatch) ->
         raise sa.exc.OperationalError("connect", {}, Exception("unable to open database file"))
 
     monkeypatch.setattr(store._engine, "connect", refuse)
+    monkeypatch.setattr(store._engine, "raw_connection", refuse)  # the assessment insert's way
 
 
 def test_an_outage_is_a_503_with_retry_after_and_one_log_line(

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -22,6 +23,7 @@ from alembic.script import ScriptDirectory
 
 from crepitus.store import Store, normalise_url
 from crepitus.store import _store as store_module
+from crepitus.store._json import Serialized
 from crepitus.store._models import Base
 
 CASE: dict[str, Any] = {
@@ -344,3 +346,28 @@ def test_a_result_serialised_once_is_stored_as_it_is(store: Store) -> None:
     assert got is not None and other is not None
     assert got.result == other.result == RESULT and got.case == CASE
     assert got.level == "self_care"
+
+
+def test_the_driver_insert_writes_what_sqlalchemys_insert_writes(store: Store) -> None:
+    # Saving goes straight to the driver with the columns' own conversions: the row must be
+    # the same, byte for byte, as SQLAlchemy's insert of the same values on the same engine.
+    token = store.save_assessment(CASE, RESULT)
+    got = store.get_assessment(token)
+    assert got is not None
+    row = {
+        "token": "x" * 43,
+        "created_at": got.created_at,
+        "expires_at": got.expires_at,
+        "knowledge_version": got.knowledge_version,
+        "level": got.level,
+        "case": CASE,
+        "result": Serialized(orjson.dumps(RESULT).decode()),
+    }
+    engine = store._engine
+    with engine.begin() as conn:
+        conn.execute(store_module._INSERT_ASSESSMENT, row)
+    cols = 'created_at, expires_at, knowledge_version, level, CAST("case" AS TEXT), result'
+    with engine.connect() as conn:
+        found = conn.exec_driver_sql(f"SELECT token, {cols} FROM assessments").all()
+    rows = {t: tuple(str(v) for v in rest) for t, *rest in found}
+    assert rows[token] == rows["x" * 43]

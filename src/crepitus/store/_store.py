@@ -9,7 +9,7 @@ import re
 import secrets
 import threading
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,7 +30,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import URL, Connection, Row, make_url
+from sqlalchemy.engine import URL, Connection, Dialect, Row, make_url
 
 from crepitus.store._diary import (
     MAX_DIARY_ENTRIES,
@@ -75,6 +75,8 @@ def is_outage(exc: BaseException) -> bool:
 # secrets.token_urlsafe(32): 256 random bits as 43 URL-safe characters.
 _TOKEN_BYTES = 32
 _INSERT_ASSESSMENT = insert(cast(Table, Assessment.__table__))
+# The columns a saved assessment fills (the rest keep their defaults).
+_SAVED = ("token", "created_at", "expires_at", "knowledge_version", "level", "case", "result")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 # Any constant: serialises migrations of several workers starting at once on PostgreSQL.
 _MIGRATION_LOCK = 0x63726570
@@ -85,6 +87,32 @@ HEAD_REVISION = "0004"
 _MAX_ID = 2**31 - 1
 #: Days a private link lives unless the settings say otherwise (CREPITUS_LINK_DAYS).
 DEFAULT_LINK_DAYS = 90
+
+
+@dataclass(frozen=True, slots=True)
+class _Insert:
+    """The assessment insert, compiled once for the database's dialect, with each column's own
+    conversion (dates, JSON) taken from its SQLAlchemy type: a save is then one driver call.
+    SQLAlchemy's statement execution around a single insert cost as much as SQLite's write."""
+
+    sql: str
+    order: tuple[str, ...]  # column keys in parameter order (positional) or () (named)
+    convert: dict[str, Callable[[Any], Any]]
+
+    @classmethod
+    def of(cls, dialect: Dialect) -> _Insert:
+        table = cast(Table, Assessment.__table__)
+        compiled = _INSERT_ASSESSMENT.compile(dialect=dialect, column_keys=list(_SAVED))
+        convert: dict[str, Callable[[Any], Any]] = {}
+        for column in (table.c[k] for k in _SAVED):
+            process = column.type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                convert[column.key] = process
+        return cls(str(compiled), tuple(compiled.positiontup or ()), convert)
+
+    def params(self, row: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        values = {k: (f(row[k]) if (f := self.convert.get(k)) else row[k]) for k in _SAVED}
+        return tuple(values[k] for k in self.order) if self.order else values
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +168,7 @@ class Store:
                 json_serializer=dumps,
                 json_deserializer=loads,
             )
+        self._insert = _Insert.of(self._engine.dialect)
         self._checkpointer: Checkpointer | None = None
         path = database_file(parsed) if sqlite else None
         # In memory, every thread shares one connection: a transaction of several statements
@@ -218,13 +247,33 @@ class Store:
             "case": case,
             "result": result if result_json is None else Serialized(result_json),
         }
-        with self._statement() as conn:
-            # One prepared Core insert with parameters: no ORM statement built per request.
-            conn.execute(_INSERT_ASSESSMENT, row)
-            conn.commit()
+        self._driver_insert(row)
         if self._checkpointer is not None:
             self._checkpointer.wrote()
         return token
+
+    def _driver_insert(self, row: dict[str, Any]) -> None:
+        """The assessment insert on the driver's own connection, committed; a driver error
+        raised as SQLAlchemy's, as every other call of the store raises it (``is_outage``)."""
+        insert_ = self._insert
+        params = insert_.params(row)
+        dbapi_error = self._engine.dialect.loaded_dbapi.Error
+        with self._serial():
+            try:
+                raw = self._engine.raw_connection()
+                try:
+                    cursor = raw.cursor()
+                    try:
+                        cursor.execute(insert_.sql, params)
+                    finally:
+                        cursor.close()
+                    raw.commit()  # SQLite connections autocommit (see _sqlite): a no-op there
+                finally:
+                    raw.close()
+            except dbapi_error as exc:
+                raise sa_exc.DBAPIError.instance(
+                    insert_.sql, None, exc, dbapi_error, hide_parameters=True
+                ) from exc
 
     def get_assessment(self, token: str) -> StoredAssessment | None:
         """The assessment saved under ``token``, or None for any token that is not one of ours."""
