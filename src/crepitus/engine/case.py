@@ -341,8 +341,8 @@ def _loc_order(p: Problem) -> list[tuple[int, int, str]]:
     return [(0, int(x), "") if x.isascii() and x.isdigit() else (1, 0, x) for x in p.loc.split(".")]
 
 
-def _unknown(loc: str, fid: str, ids: list[str]) -> Problem:
-    hint = suggest(fid, ids)
+def _unknown(loc: str, fid: str, findings: Mapping[str, Any]) -> Problem:
+    hint = suggest(fid, list(findings))  # listed only here: most cases have no unknown id
     tip = f"; did you mean '{hint}'?" if hint else ""
     return Problem(loc, f"unknown finding '{fid}'{tip}", "unknown_id")
 
@@ -350,7 +350,6 @@ def _unknown(loc: str, fid: str, ids: list[str]) -> Problem:
 def _id_problems(data: Mapping[str, Any], knowledge: kb.KnowledgeBase) -> list[Problem]:
     """Unknown finding ids and conflicting duplicates, checked on the raw input."""
     findings = knowledge.findings
-    ids = list(findings)
     problems: list[Problem] = []
     seen: dict[str, Any] = {}
     evidence = data.get("evidence")
@@ -359,7 +358,7 @@ def _id_problems(data: Mapping[str, Any], knowledge: kb.KnowledgeBase) -> list[P
             continue
         fid, present = ev["id"], ev.get("present")
         if fid not in findings:
-            problems.append(_unknown(f"evidence.{i}.id", fid, ids))
+            problems.append(_unknown(f"evidence.{i}.id", fid, findings))
             continue
         if not (present is None or isinstance(present, bool)):
             continue
@@ -378,7 +377,7 @@ def _id_problems(data: Mapping[str, Any], knowledge: kb.KnowledgeBase) -> list[P
         found = entry.get("findings") if isinstance(entry, Mapping) else None
         for j, fid in enumerate(found if isinstance(found, list) else []):
             if isinstance(fid, str) and fid not in findings:
-                problems.append(_unknown(f"diary.{i}.findings.{j}", fid, ids))
+                problems.append(_unknown(f"diary.{i}.findings.{j}", fid, findings))
     return problems
 
 

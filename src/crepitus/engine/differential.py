@@ -178,14 +178,15 @@ def differential(
     out: list[dict[str, Any]] = []
     for i, cid in enumerate(m.ids):
         cond = knowledge.conditions[cid]
-        w = strong[i]
+        # One sort serves both lists: no two weights are equal tuples (one per finding).
+        w = sorted(strong[i]) if strong[i] else []
         out.append(
             {
                 "id": cid,
                 # Floor to 4 places so rounding never pushes the sum above 1.
                 "probability": math.floor(exps[i] / total * 10_000) / 10_000,
-                "supporting": [f for lr, f in sorted(w, reverse=True) if lr >= _FOR] if w else [],
-                "opposing": [f for lr, f in sorted(w) if lr <= _AGAINST] if w else [],
+                "supporting": [f for lr, f in reversed(w) if lr >= _FOR],
+                "opposing": [f for lr, f in w if lr <= _AGAINST],
                 "name": cond.name,
                 "serious": cond.serious,
             }

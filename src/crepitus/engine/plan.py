@@ -50,11 +50,6 @@ class _Rule:
     unless_any: frozenset[str]
     item: dict[str, Any]  # a template: each plan gets its own copy
 
-    def applies(self, present: set[str]) -> bool:
-        if not self.unless_any.isdisjoint(present):
-            return False
-        return not self.when_any or not self.when_any.isdisjoint(present)
-
     def copy(self) -> dict[str, Any]:
         return {**self.item, "sources": list(self.advice.sources)}
 
@@ -168,8 +163,13 @@ def care_plan(
             summary = lt.provisional_summary or summary
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for r in _for(knowledge, level, scope):
-        if r.applies(present):
-            by_kind.setdefault(r.advice.kind, []).append(r.copy())
+        # It applies unless a finding it excludes is present, and then when it needs none or
+        # one it names is present.
+        if r.unless_any and not r.unless_any.isdisjoint(present):
+            continue
+        if r.when_any and r.when_any.isdisjoint(present):
+            continue
+        by_kind.setdefault(r.advice.kind, []).append(r.copy())
     # Below consultation_24 every safety-net item matters; above, only what is more urgent still.
     safety = [
         i

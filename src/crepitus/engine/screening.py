@@ -16,6 +16,7 @@ out of what the lower-back advice covers (``texts.yaml``, ``scope``).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from crepitus import kb
@@ -76,11 +77,17 @@ def _text_reading(
     for m in case.uncertain:
         if m.get("id") == fid:
             return "uncertain", m.get("text"), fid
-    for parent in sorted(knowledge.entails.get(fid, ())):
+    for parent in _entailed(knowledge).get(fid, ()):
         p = case.facts.get(parent)
         if p is not None and p.origin == "text" and not p.present:
             return "absent", p.span, parent
     return None
+
+
+@lru_cache(maxsize=4)
+def _entailed(knowledge: kb.KnowledgeBase) -> dict[str, tuple[str, ...]]:
+    """What each finding entails, sorted once (the screen looks it up for every item)."""
+    return {fid: tuple(sorted(x)) for fid, x in knowledge.entails.items()}
 
 
 def screening(
