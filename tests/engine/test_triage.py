@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import crepitus
+from crepitus import kb
+from crepitus.engine.evidence import AgeRange, Evidence
+from crepitus.engine.triage import compiled_rules
 from tests.helpers import RANK, case
 
 
@@ -122,3 +127,57 @@ class TestMissingAge:
             # be sent to a GP); the screen stays incomplete until the age is given.
             for age in (16, 30, 44, 45, 64, 65, 90, 120):
                 assert missing >= RANK[level(*ids, age=age)], (rule.id, age)
+
+
+# --- the compiled predicates against the rules' meaning ------------------------------------------
+
+
+def _reference(expr: kb.Expr, ev: Evidence, missing: bool) -> bool | None:
+    """Kleene's logic read straight off the expression tree: what every compiled rule must give."""
+    if isinstance(expr, str):
+        return ev.known.get(expr)
+    if isinstance(expr, kb.NotSure):
+        if expr.not_sure in ev.unsure:
+            return True
+        return False if expr.not_sure in ev.known else None
+    if isinstance(expr, kb.AgeAtLeast | kb.AgeBelow):
+        value = (
+            ev.age.at_least(expr.age_at_least)
+            if isinstance(expr, kb.AgeAtLeast)
+            else ev.age.below(expr.age_below)
+        )
+        return missing if value is None else value
+    if isinstance(expr, kb.AllOf | kb.AnyOf):
+        parts = expr.all if isinstance(expr, kb.AllOf) else expr.any
+        values = [_reference(e, ev, missing) for e in parts]
+        decisive = isinstance(expr, kb.AnyOf)  # True decides an "any", False an "all"
+        if decisive in values:
+            return decisive
+        return None if None in values else not decisive
+    assert isinstance(expr, kb.AtLeast)
+    values = [_reference(e, ev, missing) for e in expr.at_least.of]
+    yes, unknown = values.count(True), values.count(None)
+    n = expr.at_least.n
+    return True if yes >= n else (False if yes + unknown < n else None)
+
+
+_RULE_FINDINGS = sorted({f for r in kb.load().rules for f in kb.expr_findings(r.when)})
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    answers=st.dictionaries(st.sampled_from(_RULE_FINDINGS), st.sampled_from([True, False, None])),
+    lo=st.integers(0, 120),
+    width=st.integers(0, 120),
+)
+def test_every_compiled_rule_gives_what_its_expression_means(
+    answers: dict[str, bool | None], lo: int, width: int
+) -> None:
+    ev = Evidence(
+        known={f: v for f, v in answers.items() if v is not None},
+        unsure=frozenset(f for f, v in answers.items() if v is None),
+        age=AgeRange(lo, min(120, lo + width)),
+    )
+    for c in compiled_rules():
+        for missing in (True, False):
+            assert c.pred(ev, missing) is _reference(c.rule.when, ev, missing), c.rule.id
