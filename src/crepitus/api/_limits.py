@@ -72,7 +72,9 @@ class BodyLimit:
                 # The body is in: what follows is waiting for a disconnect, which has no limit.
                 return await receive()
             try:
-                message = await asyncio.wait_for(receive(), timeout)
+                # A deadline on this task, not wait_for's task of its own: cheaper per piece.
+                async with asyncio.timeout(timeout):
+                    message = await receive()
             except TimeoutError:
                 raise BodyTimeout(timeout) from None
             if message["type"] == "http.request":
