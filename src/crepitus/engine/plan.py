@@ -51,7 +51,7 @@ class _Rule:
     item: dict[str, Any]  # a template: each plan gets its own copy
 
     def copy(self) -> dict[str, Any]:
-        return {**self.item, "sources": list(self.advice.sources)}
+        return {**self.item, "sources": list(self.item["sources"])}
 
 
 @lru_cache(maxsize=4)
@@ -75,7 +75,7 @@ def _for(knowledge: kb.KnowledgeBase, level: str, scope: str) -> tuple[_Rule, ..
 
 @lru_cache(maxsize=4)
 def _exercise_items(knowledge: kb.KnowledgeBase) -> dict[str, dict[str, Any]]:
-    """Each exercise as a plan item, less what is the person's own (``matched``)."""
+    """Each exercise as a plan item; each plan gets a copy with lists of its own (``_copy``)."""
     return {
         ex.id: {
             "id": ex.id,
@@ -90,6 +90,15 @@ def _exercise_items(knowledge: kb.KnowledgeBase) -> dict[str, dict[str, Any]]:
             "sources": list(ex.sources),
         }
         for ex in knowledge.exercises.values()
+    }
+
+
+def _copy(item: dict[str, Any], matched: list[str]) -> dict[str, Any]:
+    return {
+        **item,
+        "steps": list(item["steps"]),
+        "matched": matched,
+        "sources": list(item["sources"]),
     }
 
 
@@ -116,13 +125,7 @@ def _exercises(
             if ex.id not in chosen and len(scored) < 4:
                 scored.append((2, 0, order, ex, []))
     items = _exercise_items(knowledge)
-    out = []
-    for *_, ex, matched in scored[:MAX_EXERCISES]:
-        item = items[ex.id]
-        out.append(
-            {**item, "steps": list(ex.steps), "matched": matched, "sources": list(ex.sources)}
-        )
-    return out
+    return [_copy(items[ex.id], matched) for *_, ex, matched in scored[:MAX_EXERCISES]]
 
 
 def _maybe_pregnant(

@@ -54,6 +54,10 @@ class _Gen:
         self.lines.append(f"{name} = {code}")
         return name
 
+    def _values(self, parts: list[kb.Expr]) -> str:
+        """A tuple of the parts' values."""
+        return self._tmp("(" + "".join(self.expr(e) + ", " for e in parts) + ")")
+
     def expr(self, expr: kb.Expr) -> str:
         if isinstance(expr, str):
             return f"k.get({expr!r})"
@@ -68,18 +72,14 @@ class _Gen:
             )
             # An age the range straddles takes the value the caller gives for a missing age.
             return self._tmp(f"missing if (x := {call}) is None else x")
-        if isinstance(expr, kb.AllOf | kb.AnyOf | kb.AtLeast):
-            parts = (
-                expr.all
-                if isinstance(expr, kb.AllOf)
-                else (expr.any if isinstance(expr, kb.AnyOf) else expr.at_least.of)
-            )
-            t = self._tmp("(" + "".join(self.expr(e) + ", " for e in parts) + ")")
-            if isinstance(expr, kb.AllOf):
-                return self._tmp(f"False if False in {t} else (None if None in {t} else True)")
-            if isinstance(expr, kb.AnyOf):
-                return self._tmp(f"True if True in {t} else (None if None in {t} else False)")
-            n = expr.at_least.n
+        if isinstance(expr, kb.AllOf):
+            t = self._values(expr.all)
+            return self._tmp(f"False if False in {t} else (None if None in {t} else True)")
+        if isinstance(expr, kb.AnyOf):
+            t = self._values(expr.any)
+            return self._tmp(f"True if True in {t} else (None if None in {t} else False)")
+        if isinstance(expr, kb.AtLeast):
+            t, n = self._values(expr.at_least.of), expr.at_least.n
             yes = self._tmp(f"{t}.count(True)")
             return self._tmp(
                 f"True if {yes} >= {n} else (False if {yes} + {t}.count(None) < {n} else None)"

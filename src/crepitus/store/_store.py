@@ -260,16 +260,12 @@ class Store:
         dbapi_error = self._engine.dialect.loaded_dbapi.Error
         with self._serial():
             try:
-                raw = self._engine.raw_connection()
-                try:
-                    cursor = raw.cursor()
-                    try:
-                        cursor.execute(insert_.sql, params)
-                    finally:
-                        cursor.close()
+                with (
+                    contextlib.closing(self._engine.raw_connection()) as raw,
+                    contextlib.closing(raw.cursor()) as cursor,
+                ):
+                    cursor.execute(insert_.sql, params)
                     raw.commit()  # SQLite connections autocommit (see _sqlite): a no-op there
-                finally:
-                    raw.close()
             except dbapi_error as exc:
                 raise sa_exc.DBAPIError.instance(
                     insert_.sql, None, exc, dbapi_error, hide_parameters=True
