@@ -8,6 +8,7 @@ answers a fixed sentence and leaves the details to the server log.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from http import HTTPStatus
 from typing import Any
 
@@ -78,7 +79,7 @@ def _strip_body(err: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def install_error_handlers(
-    app: FastAPI, case_paths: frozenset[str], html_error_page: HtmlErrorPage | None = None
+    app: FastAPI, case_paths: AbstractSet[str], html_error_page: HtmlErrorPage | None = None
 ) -> None:
     """Answer every failure as problem details; ``case_paths`` are the routes whose body is a case.
 

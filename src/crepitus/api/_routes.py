@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import orjson
 from fastapi import APIRouter, Query, Request
@@ -43,9 +44,26 @@ log = logging.getLogger("crepitus.api")
 router = APIRouter()
 
 #: Routes whose body is a case: their validation errors are named by the core's own checks.
-CASE_PATHS = frozenset({"/v1/assess", "/v1/interview/next", "/v1/interview/understood"})
+#: Filled by ``_case_route`` as each such route is declared.
+CASE_PATHS: set[str] = set()
 
 _BODY_ERRORS = errors(400, 413, 415, 422)
+_Route = TypeVar("_Route", bound=Callable[..., Any])
+
+
+def _case_route(
+    path: str, model: type[Any], summary: str, description: str
+) -> Callable[[_Route], _Route]:
+    """``router.post`` for a route whose body is a case (and listed in ``CASE_PATHS``)."""
+    CASE_PATHS.add(path)
+    return router.post(
+        path,
+        response_model=model,
+        responses=_BODY_ERRORS,
+        summary=summary,
+        description=description,
+    )
+
 
 #: Free text up to this many characters is read on the event loop (about a millisecond).
 INLINE_TEXT = 1_000
@@ -60,10 +78,9 @@ def _case_dict(case: CaseIn) -> dict[str, Any]:
     return case.model_dump(mode="json", exclude_unset=True)
 
 
-@router.post(
+@_case_route(
     "/v1/assess",
-    response_model=AssessmentOut,
-    responses=_BODY_ERRORS,
+    AssessmentOut,
     summary="Assess a case",
     description=(
         "Triage level with its reasons, the possible causes ranked, the evidence used and a care "
@@ -96,10 +113,9 @@ async def post_assess(
     return Response(body[:-1] + b"," + tail[1:], media_type="application/json", headers=PRIVATE)
 
 
-@router.post(
+@_case_route(
     "/v1/interview/next",
-    response_model=InterviewStep,
-    responses=_BODY_ERRORS,
+    InterviewStep,
     summary="The next interview question",
     description=(
         "Given everything known so far, what to ask next, or that it is time to stop. "
@@ -114,10 +130,9 @@ async def post_next_question(case: CaseIn) -> Response:
     return JSONResponse(step, headers=PRIVATE)
 
 
-@router.post(
+@_case_route(
     "/v1/interview/understood",
-    response_model=Understood,
-    responses=_BODY_ERRORS,
+    Understood,
     summary="What was read from the text, to check",
     description=(
         "Everything read from the case's `text` other than red flags (those are the `confirm` "
