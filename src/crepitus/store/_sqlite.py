@@ -21,6 +21,7 @@ from crepitus.store._json import dumps, loads
 __all__ = [
     "BEGIN",
     "Checkpointer",
+    "checkpoint",
     "database_file",
     "enable_wal",
     "private_files",
@@ -156,6 +157,20 @@ def enable_wal(path: str) -> None:
         conn.close()
 
 
+def checkpoint(conn: sqlite3.Connection, restart_frames: int = _RESTART_FRAMES) -> bool:
+    """One round of the background checkpointer; True when it made the WAL start over.
+
+    PASSIVE copies what it can without blocking anyone; a WAL longer than ``restart_frames``
+    then gets a RESTART, so the next commit writes from the WAL's start. A RESTART that is busy
+    (readers or a writer past the connection's timeout) gives up and returns False.
+    """
+    _busy, frames, _copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    if frames <= restart_frames:
+        return False
+    busy, _frames, _copied = conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+    return not busy
+
+
 class Checkpointer:
     """Copies the WAL back into the database file soon after writes, in a background thread.
 
@@ -188,13 +203,14 @@ class Checkpointer:
         try:
             while True:
                 self._wrote.wait()  # idle until something is written
+                # Cleared before the pause, never after it: stop() sets _stop and then _wrote, so
+                # a clear after the pause could erase its wake-up and leave this thread waiting
+                # for ever (a worker that never exits). Writes during the pause set it again.
+                self._wrote.clear()
                 # A short pause lets a burst of writes share one checkpoint.
                 if self._stop.wait(self._every):
                     return
-                self._wrote.clear()
-                _busy, frames, _copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-                if frames > _RESTART_FRAMES:
-                    conn.execute("PRAGMA wal_checkpoint(RESTART)")
+                checkpoint(conn)
         except sqlite3.Error:
             # Not fatal: the commit-time checkpoint above still bounds the WAL.
             log.warning("background checkpoints stopped", exc_info=True)
