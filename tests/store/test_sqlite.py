@@ -109,3 +109,17 @@ def test_stop_right_after_writes_always_returns(tmp_path: Path) -> None:
         stopper.start()
         stopper.join(timeout=10)
         assert not stopper.is_alive()
+
+
+def test_the_database_file_is_flushed_before_the_restart_not_by_it(tmp_path: Path) -> None:
+    conn = _wal_database(tmp_path / "w.db")
+    syncs: list[int] = []
+    try:
+        for _ in range(300):
+            conn.execute("INSERT INTO t VALUES (?)", ("x" * 20_000,))
+        assert _wal_frames(conn) > 1_000
+        assert checkpoint(conn, restart_frames=1_000, sync=lambda: syncs.append(1)) is True
+        # Once after the first PASSIVE, once after the catch-up round, then the RESTART.
+        assert len(syncs) == 2
+    finally:
+        conn.close()

@@ -8,7 +8,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -40,12 +40,16 @@ _AUTOCHECKPOINT_PAGES = 10_000
 # After a checkpoint resets the WAL, its file is truncated to this size.
 _WAL_SIZE_LIMIT = 64 * 1024 * 1024
 # The background checkpointer (Checkpointer): how long after a write it runs, the WAL's length
-# (in 4 KiB pages, about 8 MB) past which it makes the WAL start over, and how long that may wait
-# for readers. Measured on this machine with a steady stream of 17 kB results: the longest save
-# went from 142-147 ms to 20 ms.
+# (in 4 KiB pages, about 8 MB) past which it makes the WAL start over, how long that may wait
+# for readers, and how many PASSIVE rounds it first runs to catch up (stopping once a round
+# copies fewer frames than this). A longer WAL only made each start-over slower (bench/README.md).
 _CHECKPOINT_DELAY = 0.01
 _RESTART_FRAMES = 2_000
 _RESTART_WAIT_MS = 20
+_CATCH_UP_ROUNDS = 3
+_CAUGHT_UP_FRAMES = 64
+# How long a statement waits for another connection's lock before failing.
+_BUSY_SECONDS = 30
 
 
 def database_file(url: URL) -> str | None:
@@ -55,7 +59,7 @@ def database_file(url: URL) -> str | None:
 
 def sqlite_engine(url: URL) -> Engine:
     memory = database_file(url) is None
-    connect_args = {"check_same_thread": False, "timeout": 30}
+    connect_args = {"check_same_thread": False, "timeout": _BUSY_SECONDS}
     if memory:
         # One shared connection, or each thread would see its own empty database.
         engine = create_engine(
@@ -157,16 +161,33 @@ def enable_wal(path: str) -> None:
         conn.close()
 
 
-def checkpoint(conn: sqlite3.Connection, restart_frames: int = _RESTART_FRAMES) -> bool:
+def checkpoint(
+    conn: sqlite3.Connection,
+    restart_frames: int = _RESTART_FRAMES,
+    sync: Callable[[], None] = lambda: None,
+) -> bool:
     """One round of the background checkpointer; True when it made the WAL start over.
 
-    PASSIVE copies what it can without blocking anyone; a WAL longer than ``restart_frames``
-    then gets a RESTART, so the next commit writes from the WAL's start. A RESTART that is busy
-    (readers or a writer past the connection's timeout) gives up and returns False.
+    PASSIVE copies what it can without blocking anyone; ``sync`` then flushes the database
+    file, holding no lock. A WAL longer than ``restart_frames`` gets a RESTART, so the next commit
+    writes from the WAL's start. A RESTART that is busy (readers or a writer past the
+    connection's timeout) gives up and returns False.
+
+    Why ``sync``: SQLite flushes the database file only when a checkpoint completes, and under
+    a steady stream of writes only the RESTART does, so it had to flush every page copied since
+    the last one (8 MB, 20-70 ms here) while holding writers back. Flushed as it goes, the
+    RESTART has little left to flush; up to three more PASSIVE rounds first copy what came in.
     """
-    _busy, frames, _copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    _busy, frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    sync()
     if frames <= restart_frames:
         return False
+    for _ in range(_CATCH_UP_ROUNDS):
+        before = copied
+        _busy, frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        sync()
+        if copied - before < _CAUGHT_UP_FRAMES:
+            break
     busy, _frames, _copied = conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
     return not busy
 
@@ -180,9 +201,9 @@ class Checkpointer:
     writers, so run shortly after writes it keeps that wait off every request. Under a steady
     stream of writes, though, a PASSIVE checkpoint never quite catches up, so the WAL never starts
     over and the commit-time threshold is reached anyway; once the WAL passes ``_RESTART_FRAMES``
-    a RESTART checkpoint makes it start over. That one holds writers back while it copies the
-    little the PASSIVE one left, for at most ``_RESTART_WAIT_MS`` of waiting on readers. Several
-    processes may each run one.
+    a RESTART checkpoint makes it start over. That one holds writers back while it copies and
+    flushes the little the PASSIVE ones left (see ``checkpoint``), for at most
+    ``_RESTART_WAIT_MS`` of waiting on readers. Several processes may each run one.
     """
 
     def __init__(self, path: str, every: float = _CHECKPOINT_DELAY) -> None:
@@ -200,6 +221,8 @@ class Checkpointer:
         # Waiting on readers is bounded: a RESTART that cannot finish in time gives up and lets
         # writers go on; the next one tries again.
         conn = sqlite3.connect(self._path, timeout=_RESTART_WAIT_MS / 1000, isolation_level=None)
+        # The database file's pages are flushed through a descriptor of its own (see checkpoint).
+        fd = os.open(self._path, os.O_RDONLY)
         try:
             while True:
                 self._wrote.wait()  # idle until something is written
@@ -210,11 +233,12 @@ class Checkpointer:
                 # A short pause lets a burst of writes share one checkpoint.
                 if self._stop.wait(self._every):
                     return
-                checkpoint(conn)
-        except sqlite3.Error:
+                checkpoint(conn, sync=lambda: os.fdatasync(fd))
+        except (sqlite3.Error, OSError):
             # Not fatal: the commit-time checkpoint above still bounds the WAL.
             log.warning("background checkpoints stopped", exc_info=True)
         finally:
+            os.close(fd)
             conn.close()
 
     def stop(self) -> None:
