@@ -16,7 +16,7 @@ HERE = Path(__file__).resolve().parent
 
 def main() -> int:
     status = 0
-    runs = [["core_bench.py"], ["parse_bench.py"], ["inprocess_bench.py"]]
+    runs = [["core_bench.py"], ["parse_bench.py"], ["inprocess_bench.py"], ["save_bench.py"]]
     if shutil.which("wrk"):
         runs.append(["http_bench.py"])
     else:
