@@ -154,7 +154,7 @@ def enable_wal(path: str) -> None:
     Switching needs the database to itself and fails at once, without waiting, if another
     connection is busy; so it is done here, once, under setup_lock.
     """
-    conn = sqlite3.connect(path, timeout=30)
+    conn = sqlite3.connect(path, timeout=_BUSY_SECONDS)
     try:
         conn.execute("PRAGMA journal_mode=WAL")
     finally:
@@ -184,7 +184,7 @@ def checkpoint(
         return False
     for _ in range(_CATCH_UP_ROUNDS):
         before = copied
-        _busy, frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        _busy, _frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         sync()
         if copied - before < _CAUGHT_UP_FRAMES:
             break
@@ -223,6 +223,10 @@ class Checkpointer:
         conn = sqlite3.connect(self._path, timeout=_RESTART_WAIT_MS / 1000, isolation_level=None)
         # The database file's pages are flushed through a descriptor of its own (see checkpoint).
         fd = os.open(self._path, os.O_RDONLY)
+
+        def sync() -> None:
+            os.fdatasync(fd)
+
         try:
             while True:
                 self._wrote.wait()  # idle until something is written
@@ -233,7 +237,7 @@ class Checkpointer:
                 # A short pause lets a burst of writes share one checkpoint.
                 if self._stop.wait(self._every):
                     return
-                checkpoint(conn, sync=lambda: os.fdatasync(fd))
+                checkpoint(conn, sync=sync)
         except (sqlite3.Error, OSError):
             # Not fatal: the commit-time checkpoint above still bounds the WAL.
             log.warning("background checkpoints stopped", exc_info=True)
