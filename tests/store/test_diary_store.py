@@ -21,7 +21,7 @@ import crepitus
 from crepitus.errors import CaseError
 from crepitus.store import MAX_DIARY_ENTRIES, LocalDiary, Store, normalise_url
 from crepitus.store import _store as store_module
-from crepitus.store._models import DiaryEntry
+from crepitus.store._models import diary_entries
 
 CASE: dict[str, Any] = {
     "age": 40,
@@ -258,7 +258,7 @@ def test_the_database_refuses_an_entry_with_no_owner_or_two(store: Store) -> Non
     base = {"at": now, "findings": [], "created_at": now}
     for owners in ({}, {"assessment_id": assessment_id, "local_diary": "default"}):
         with pytest.raises(sa.exc.IntegrityError), store._engine.begin() as conn:
-            conn.execute(sa.insert(DiaryEntry).values(**base, **owners))
+            conn.execute(sa.insert(diary_entries).values(**base, **owners))
     diary = store.diary(token)
     assert diary is not None and diary.entries == []
 

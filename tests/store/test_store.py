@@ -24,7 +24,7 @@ from alembic.script import ScriptDirectory
 from crepitus.store import Store, normalise_url
 from crepitus.store import _store as store_module
 from crepitus.store._json import Serialized
-from crepitus.store._models import Base
+from crepitus.store._models import metadata
 
 CASE: dict[str, Any] = {
     "age": 47,
@@ -129,7 +129,7 @@ def test_migrated_to_head_and_matching_the_models(store: Store, db_url: str) -> 
             # Workers skip the migration run on a database at HEAD_REVISION: it must be the head.
             assert head == store_module.HEAD_REVISION
             # The migration creates exactly what the models describe: nothing missing or extra.
-            assert compare_metadata(context, Base.metadata) == []
+            assert compare_metadata(context, metadata) == []
             tables = set(sa.inspect(conn).get_table_names())
             assert {"assessments", "diary_entries"} <= tables
     finally:

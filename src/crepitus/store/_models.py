@@ -1,24 +1,27 @@
-"""Tables, as typed SQLAlchemy declarative models. The migrations create them; keep both in step."""
+"""Tables, as SQLAlchemy Core tables. The migrations create them; keep both in step.
+
+Core tables rather than ORM classes: the store only ever runs Core statements, and not loading
+``sqlalchemy.orm`` keeps about 6 MB out of every worker.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, ClassVar
-
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
+    Column,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
+    Table,
     Text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Assessment", "Base", "DiaryEntry", "SiteKey"]
+__all__ = ["assessments", "diary_entries", "metadata", "site_keys"]
 
 # Stable constraint names, so later migrations can refer to them on SQLite and PostgreSQL alike.
 _NAMING = {
@@ -29,65 +32,60 @@ _NAMING = {
     "ck": "ck_%(table_name)s_%(constraint_name)s",
 }
 
+metadata = MetaData(naming_convention=_NAMING)
 
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=_NAMING)
-    # Plain JSON rather than PostgreSQL's JSONB: JSONB reorders keys, and a stored assessment
-    # should read back exactly as it was answered.
-    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[str]: JSON}
-
-
-class Assessment(Base):
-    __tablename__ = "assessments"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    token: Mapped[str] = mapped_column(String(64), unique=True, index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    knowledge_version: Mapped[str] = mapped_column(String(64))
-    case: Mapped[dict[str, Any]]
-    result: Mapped[dict[str, Any]]
-    level: Mapped[str] = mapped_column(String(32))
+# Plain JSON rather than PostgreSQL's JSONB: JSONB reorders keys, and a stored assessment
+# should read back exactly as it was answered.
+assessments = Table(
+    "assessments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token", String(64), nullable=False, unique=True, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("knowledge_version", String(64), nullable=False),
+    Column("case", JSON, nullable=False),
+    Column("result", JSON, nullable=False),
+    Column("level", String(32), nullable=False),
     # After this the private token finds nothing (migration 0003); renewing moves it on.
     # Always written; nullable only because SQLite adds a column in place that way.
-    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    Column("expires_at", DateTime(timezone=True), nullable=True, index=True),
+)
 
+#: One entry of a symptom diary (issue 6). A diary belongs either to an assessment (reached
+#: through its private token) or, for the command line, to a named local diary that no
+#: assessment owns (``local_diary``, e.g. "default"); exactly one of the two is set
+#: (migration 0002).
+diary_entries = Table(
+    "diary_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # The id the entry is known by outside: 1, 2, 3 ... within its own diary (migration 0003).
+    Column("number", Integer, nullable=False),
+    Column(
+        "assessment_id",
+        Integer,
+        ForeignKey("assessments.id", ondelete="CASCADE"),
+        nullable=True,
+        index=True,
+    ),
+    Column("local_diary", String(64), nullable=True, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("pain", Integer, nullable=True),
+    Column("sound", Boolean, nullable=True),
+    Column("activity", String(200), nullable=True),
+    Column("findings", JSON, nullable=False),
+    Column("note", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("(assessment_id IS NULL) <> (local_diary IS NULL)", name="one_owner"),
+    Index("ux_diary_entries_assessment_number", "assessment_id", "number", unique=True),
+    Index("ux_diary_entries_local_number", "local_diary", "number", unique=True),
+)
 
-class DiaryEntry(Base):
-    """One entry of a symptom diary (issue 6).
-
-    A diary belongs either to an assessment (reached through its private token) or, for the
-    command line, to a named local diary that no assessment owns (``local_diary``, e.g.
-    "default"); exactly one of the two is set (migration 0002).
-    """
-
-    __tablename__ = "diary_entries"
-    __table_args__ = (
-        CheckConstraint("(assessment_id IS NULL) <> (local_diary IS NULL)", name="one_owner"),
-        Index("ux_diary_entries_assessment_number", "assessment_id", "number", unique=True),
-        Index("ux_diary_entries_local_number", "local_diary", "number", unique=True),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    #: The id the entry is known by outside: 1, 2, 3 ... within its own diary (migration 0003).
-    number: Mapped[int] = mapped_column(Integer)
-    assessment_id: Mapped[int | None] = mapped_column(
-        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
-    )
-    local_diary: Mapped[str | None] = mapped_column(String(64), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    pain: Mapped[int | None] = mapped_column(Integer)
-    sound: Mapped[bool | None]
-    activity: Mapped[str | None] = mapped_column(String(200))
-    findings: Mapped[list[str]]
-    note: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class SiteKey(Base):
-    """A secret the service makes once and every worker shares (migration 0004)."""
-
-    __tablename__ = "site_keys"
-
-    name: Mapped[str] = mapped_column(String(32), primary_key=True)
-    value: Mapped[str] = mapped_column(String(128))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+#: A secret the service makes once and every worker shares (migration 0004).
+site_keys = Table(
+    "site_keys",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", String(128), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)

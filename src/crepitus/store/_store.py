@@ -14,11 +14,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib import resources
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Table,
     and_,
     create_engine,
     delete,
@@ -47,7 +46,7 @@ from crepitus.store._diary import (
     validate_entries,
 )
 from crepitus.store._json import Serialized, dumps, loads
-from crepitus.store._models import Assessment, DiaryEntry, SiteKey
+from crepitus.store._models import assessments, diary_entries, site_keys
 from crepitus.store._sqlite import (
     BEGIN,
     Checkpointer,
@@ -74,7 +73,7 @@ def is_outage(exc: BaseException) -> bool:
 
 # secrets.token_urlsafe(32): 256 random bits as 43 URL-safe characters.
 _TOKEN_BYTES = 32
-_INSERT_ASSESSMENT = insert(cast(Table, Assessment.__table__))
+_INSERT_ASSESSMENT = insert(assessments)
 # The columns a saved assessment fills (the rest keep their defaults).
 _SAVED = ("token", "created_at", "expires_at", "knowledge_version", "level", "case", "result")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -101,7 +100,7 @@ class _Insert:
 
     @classmethod
     def of(cls, dialect: Dialect) -> _Insert:
-        table = cast(Table, Assessment.__table__)
+        table = assessments
         compiled = _INSERT_ASSESSMENT.compile(dialect=dialect, column_keys=list(_SAVED))
         convert: dict[str, Callable[[Any], Any]] = {}
         for column in (table.c[k] for k in _SAVED):
@@ -276,7 +275,7 @@ class Store:
         if not _TOKEN.fullmatch(token):
             return None  # cannot be ours: spare the database
         with self._statement() as conn:
-            row = conn.execute(select(Assessment).where(_live(token))).first()
+            row = conn.execute(select(assessments).where(_live(token))).first()
         return None if row is None else _stored(row)
 
     def renew_link(self, token: str) -> datetime | None:
@@ -285,7 +284,7 @@ class Store:
             return None
         until = datetime.now(UTC) + timedelta(days=self.link_days)
         with self._statement() as conn:
-            done = conn.execute(update(Assessment).where(_live(token)).values(expires_at=until))
+            done = conn.execute(update(assessments).where(_live(token)).values(expires_at=until))
             conn.commit()
         self._wrote()
         return until if done.rowcount == 1 else None
@@ -299,20 +298,20 @@ class Store:
         if not _TOKEN.fullmatch(token):
             return False
         with self._transaction(write=True) as conn:
-            found = conn.scalar(select(Assessment.id).where(Assessment.token == token))
+            found = conn.scalar(select(assessments.c.id).where(assessments.c.token == token))
             if found is None:
                 return False
-            conn.execute(delete(DiaryEntry).where(DiaryEntry.assessment_id == found))
-            conn.execute(delete(Assessment).where(Assessment.id == found))
+            conn.execute(delete(diary_entries).where(diary_entries.c.assessment_id == found))
+            conn.execute(delete(assessments).where(assessments.c.id == found))
         return True
 
     def erase_expired(self) -> int:
         """Erase every assessment whose link has expired, with its diary; how many."""
         now = datetime.now(UTC)
         with self._transaction(write=True) as conn:
-            ids = select(Assessment.id).where(Assessment.expires_at <= now)
-            conn.execute(delete(DiaryEntry).where(DiaryEntry.assessment_id.in_(ids)))
-            gone = conn.execute(delete(Assessment).where(Assessment.expires_at <= now))
+            ids = select(assessments.c.id).where(assessments.c.expires_at <= now)
+            conn.execute(delete(diary_entries).where(diary_entries.c.assessment_id.in_(ids)))
+            gone = conn.execute(delete(assessments).where(assessments.c.expires_at <= now))
         return int(gone.rowcount or 0)
 
     def site_key(self, name: str) -> str:
@@ -322,14 +321,14 @@ class Store:
         make it at once, the first insert wins and the other reads it back.
         """
         with self._statement() as conn:
-            found = conn.scalar(select(SiteKey.value).where(SiteKey.name == name))
+            found = conn.scalar(select(site_keys.c.value).where(site_keys.c.name == name))
         if found is not None:
             return str(found)
         made = secrets.token_urlsafe(_TOKEN_BYTES)
         try:
             with self._statement() as conn:
                 conn.execute(
-                    insert(SiteKey).values(name=name, value=made, created_at=datetime.now(UTC))
+                    insert(site_keys).values(name=name, value=made, created_at=datetime.now(UTC))
                 )
                 conn.commit()
         except sa_exc.IntegrityError:
@@ -337,7 +336,7 @@ class Store:
         else:
             self._wrote()
         with self._statement() as conn:
-            return str(conn.scalar(select(SiteKey.value).where(SiteKey.name == name)))
+            return str(conn.scalar(select(site_keys.c.value).where(site_keys.c.name == name)))
 
     def _wrote(self) -> None:
         if self._checkpointer is not None:
@@ -359,19 +358,25 @@ class Store:
             if for_update and postgres:
                 key = zlib.crc32(f"crepitus-diary:{owner.name}".encode())
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
-            return _Owner(DiaryEntry.local_diary == owner.name, {"local_diary": owner.name}, {})
+            return _Owner(
+                diary_entries.c.local_diary == owner.name, {"local_diary": owner.name}, {}
+            )
         if not _TOKEN.fullmatch(owner):
             return None
-        query = select(Assessment.id, Assessment.case).where(_live(owner))
+        query = select(assessments.c.id, assessments.c.case).where(_live(owner))
         if for_update and postgres:
             query = query.with_for_update()
         row = conn.execute(query).first()
         if row is None:
             return None
-        return _Owner(DiaryEntry.assessment_id == row.id, {"assessment_id": row.id}, dict(row.case))
+        return _Owner(
+            diary_entries.c.assessment_id == row.id, {"assessment_id": row.id}, dict(row.case)
+        )
 
     def _entries(self, conn: Connection, owner: _Owner) -> list[StoredEntry]:
-        rows = conn.execute(select(DiaryEntry).where(owner.match).order_by(DiaryEntry.number))
+        rows = conn.execute(
+            select(diary_entries).where(owner.match).order_by(diary_entries.c.number)
+        )
         stored = [
             StoredEntry(
                 id=r.number,
@@ -406,7 +411,7 @@ class Store:
         if not _TOKEN.fullmatch(owner):
             return False
         with self._statement() as conn:
-            query = select(Assessment.id).where(_live(owner))
+            query = select(assessments.c.id).where(_live(owner))
             return conn.execute(query).first() is not None
 
     def add_diary_entries(
@@ -438,7 +443,7 @@ class Store:
             if fresh:
                 now = datetime.now(UTC)
                 # Numbered within the diary: writers of one diary are serialised (above).
-                last = conn.scalar(select(func.max(DiaryEntry.number)).where(found.match))
+                last = conn.scalar(select(func.max(diary_entries.c.number)).where(found.match))
                 first = int(last or 0) + 1
                 rows = [
                     {
@@ -454,7 +459,7 @@ class Store:
                     }
                     for i, e in enumerate(fresh)
                 ]
-                conn.execute(insert(DiaryEntry), rows)
+                conn.execute(insert(diary_entries), rows)
                 added = [dataclasses.replace(e, id=first + i) for i, e in enumerate(fresh)]
         return AddedEntries(added=added, skipped=skipped, total=count + len(added))
 
@@ -467,16 +472,18 @@ class Store:
             return False
         match: ColumnElement[bool]
         if isinstance(owner, LocalDiary):
-            match = DiaryEntry.local_diary == owner.name
+            match = diary_entries.c.local_diary == owner.name
         elif _TOKEN.fullmatch(owner):
             match = (
-                DiaryEntry.assessment_id
-                == select(Assessment.id).where(_live(owner)).scalar_subquery()
+                diary_entries.c.assessment_id
+                == select(assessments.c.id).where(_live(owner)).scalar_subquery()
             )
         else:
             return False
         with self._statement() as conn:
-            deleted = conn.execute(delete(DiaryEntry).where(DiaryEntry.number == entry_id, match))
+            deleted = conn.execute(
+                delete(diary_entries).where(diary_entries.c.number == entry_id, match)
+            )
             conn.commit()
         if self._checkpointer is not None:
             self._checkpointer.wrote()
@@ -502,7 +509,7 @@ def _revision(conn: Connection) -> str | None:
 
 def _live(token: str) -> ColumnElement[bool]:
     """The assessment of this token, while its link has not expired."""
-    return and_(Assessment.token == token, Assessment.expires_at > datetime.now(UTC))
+    return and_(assessments.c.token == token, assessments.c.expires_at > datetime.now(UTC))
 
 
 def _stored(row: Row[Any]) -> StoredAssessment:

@@ -9,14 +9,14 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from crepitus.store._models import Base
+from crepitus.store._models import metadata
 from crepitus.store._store import normalise_url
 
 config = context.config
 connection = config.attributes.get("connection")
 if connection is not None:
     # render_as_batch: SQLite can only alter a table by copying it; batch mode does that.
-    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
 else:
@@ -26,6 +26,6 @@ else:
     if not url:
         raise SystemExit("give the database as -x url=... or sqlalchemy.url")
     with create_engine(normalise_url(url)).connect() as conn:
-        context.configure(connection=conn, target_metadata=Base.metadata, render_as_batch=True)
+        context.configure(connection=conn, target_metadata=metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
