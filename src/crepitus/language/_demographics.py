@@ -82,6 +82,9 @@ _MALE_BODY = re.compile(
 _FIRST_PERSON = re.compile(r"\b(?:i|me|my|myself|i'm|im|i've)\b", re.I)
 _SHE = re.compile(r"\b(?:she|her|hers|herself|mrs|ms|miss)\b", re.I)
 _HE = re.compile(r"\b(?:he|him|his|himself|mr)\b", re.I)
+# Every age pattern but the last, and every sex pattern but the first, needs a digit: a text
+# without one (most are) skips them, with the same result.
+_DIGIT = re.compile(r"\d")
 _OWNER = re.compile(r"(?:\bmy|\bour|\bher|\bhis|\btheir|\bhave\s+an?|\bhas\s+an?)\s*$", re.I)
 
 
@@ -98,7 +101,8 @@ def demographics(text: str) -> dict[str, int | str | None]:
     """``{"age": int | None, "sex": "female" | "male" | None}`` stated in ``text``."""
     age: int | None = None
     sex: Sex | None = None
-    for pattern in _AGE_PATTERNS:
+    digits = _DIGIT.search(text) is not None
+    for pattern in _AGE_PATTERNS if digits else _AGE_PATTERNS[-1:]:
         for m in pattern.finditer(text):
             if _OWNER.search(text[max(0, m.start() - 12) : m.start()]):
                 continue  # "my 5-year-old", "I have a 3 year old"
@@ -118,7 +122,7 @@ def demographics(text: str) -> dict[str, int | str | None]:
                 sex = _sex_of(groups["sex"])
             break
     if sex is None:
-        for pattern in _SEX_PATTERNS:
+        for pattern in _SEX_PATTERNS if digits else _SEX_PATTERNS[:1]:
             hit = pattern.search(text)
             if hit and (found := _sex_of(hit.group("sex"))):
                 sex = found
