@@ -68,11 +68,11 @@ def derive(
     best: dict[str, Mention],
     eng: Engine,
 ) -> list[Mention]:
-    out = (
-        _from_durations(text, lay, found, eng)
-        + _from_vitals(text, lay, eng.thresholds.vital_signs)
-        + _from_power(text, lay, eng.thresholds.power.severe_at_most)
-    )
+    out = _from_durations(text, lay, found, eng)
+    if _DIGIT.search(text):
+        # Vital signs and power grades are numbers: a text without a digit (most) skips them.
+        out += _from_vitals(text, lay, eng.thresholds.vital_signs)
+        out += _from_power(text, lay, eng.thresholds.power.severe_at_most)
     if "pain_sudden_severe" not in best:
         out += _sudden_severe(lay, found)
     have_true = {fid for fid, m in best.items() if m.present is True}
@@ -142,6 +142,7 @@ def _worsening_of_pain(lay: _context.Layout, found: list[Mention], eng: Engine) 
 
 
 # Vital signs in clinical notes: "BP 85/50", "systolic 80", "GCS 13", "T 38.9", "temp 101.8F".
+_DIGIT = re.compile(r"\d")
 _BP = re.compile(
     r"\b(?:bp|blood\s+pressure|nibp)\s*(?:of|was|is|:|=)?\s*(?P<sys>\d{2,3})\s*/\s*\d{2,3}\b"
     r"|\b(?P<sys2>\d{2,3})\s*/\s*\d{2,3}\s*mm\s*hg\b"
