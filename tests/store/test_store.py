@@ -147,6 +147,19 @@ def test_a_store_at_the_head_opens_without_alembic(store: Store, db_url: str) ->
     assert out.stdout.strip() == "[]"
 
 
+def test_a_store_at_the_head_works_without_the_orm(store: Store, db_url: str) -> None:
+    # Core tables only: saving, reading and erasing load no sqlalchemy.orm (6 MB a worker).
+    result = {"triage": {"level": "self_care"}, "knowledge_version": "k"}
+    code = (
+        "import sys; from crepitus.store import Store; "
+        f"s = Store({db_url!r}); t = s.save_assessment({{'age': 40}}, {result!r}); "
+        "assert s.get_assessment(t) is not None; s.erase_expired(); s.close(); "
+        "print(sorted(m for m in sys.modules if m.startswith('sqlalchemy.orm')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 def test_many_processes_starting_at_once_migrate_once(empty_db_url: str) -> None:
     # Several workers open a fresh database together; each must come up on the same schema.
     errors: list[BaseException] = []
