@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 
 import crepitus
 from crepitus import kb
 from crepitus.api import create_app
+from crepitus.engine.case import CaseIn
 from crepitus.errors import CaseError
 from crepitus.results import Understood
 from crepitus.settings import Settings, get_settings
@@ -79,6 +81,53 @@ def test_assess_stores_and_links(client: TestClient, rows: RowCounter) -> None:
 def test_assess_matches_the_python_api(client: TestClient) -> None:
     body = client.post("/v1/assess?store=false", json=CASE).json()
     assert {k: v for k, v in body.items() if k not in {"token", "link"}} == crepitus.assess(CASE)
+
+
+_SHORT_PATH_CASES = [
+    CASE,
+    TEXT_CASE,
+    {"age": 58, "text": "Back pain for 3 months and my leg is numb", "evidence": [
+        {"id": "bladder_dysfunction", "present": None}]},
+    {"age": 200, "evidence": [{"id": "pian", "present": True}]},  # a bad case: FastAPI's path
+    {"evidence": "none"},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", _SHORT_PATH_CASES)
+@pytest.mark.parametrize(
+    "route", ["/v1/assess?store=false", "/v1/interview/next", "/v1/interview/understood"]
+)
+def test_the_short_path_answers_as_fastapis_does(
+    client: TestClient, route: str, case: dict[str, Any]
+) -> None:
+    # "application/json" takes the short path; with a charset the same body takes FastAPI's.
+    body = orjson.dumps(case)
+    short = client.post(route, content=body, headers={"content-type": "application/json"})
+    full = client.post(
+        route, content=body, headers={"content-type": "application/json; charset=utf-8"}
+    )
+    assert (short.status_code, short.json()) == (full.status_code, full.json())
+    assert short.headers["content-type"] == full.headers["content-type"]
+
+
+def test_the_short_path_is_taken_for_a_valid_case(
+    client: TestClient, rows: RowCounter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[bytes] = []
+    parse = CaseIn.model_validate_json
+
+    def spy(data: bytes, **kwargs: Any) -> CaseIn:
+        seen.append(data)
+        return parse(data, **kwargs)
+
+    monkeypatch.setattr(CaseIn, "model_validate_json", spy)
+    before = rows()
+    assert client.post("/v1/assess", json=CASE).json()["token"]
+    assert client.post("/v1/assess?store=false", json=CASE).json()["token"] is None
+    assert len(seen) == 2 and rows() == before + 1
+    # Any other query string is FastAPI's to read: "0" is false there too.
+    assert client.post("/v1/assess?store=0", json=CASE).json()["token"] is None
+    assert len(seen) == 2 and rows() == before + 1
 
 
 def test_store_false_stores_nothing(client: TestClient, rows: RowCounter) -> None:
