@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
+import re
+from typing import Any
+
 import pytest
 
 from crepitus.language import demographics, parse
+
+_durations = importlib.import_module("crepitus.language._durations")
 
 
 def read(text: str) -> dict[str, bool | None]:
@@ -139,3 +145,36 @@ def test_derived_items_carry_the_span_they_came_from() -> None:
 )
 def test_demographics(text: str, age: int | None, sex: str | None) -> None:
     assert demographics(text) == {"age": age, "sex": sex}
+
+
+def _first_letters(items: Any) -> set[str] | None:
+    """The letters a parsed pattern can begin with, or None if it could begin otherwise."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    for op, arg in items:
+        if op is c.AT:  # \b and the like match no character: look further
+            continue
+        if op is c.LITERAL:
+            return {chr(arg).lower()} if chr(arg).isalpha() else None
+        if op is c.SUBPATTERN:
+            return _first_letters(arg[-1])
+        if op is c.BRANCH:
+            out: set[str] = set()
+            for branch in arg[1]:
+                letters = _first_letters(branch)
+                if letters is None:
+                    return None
+                out |= letters
+            return out
+        return None
+    return None
+
+
+def test_every_fixed_duration_begins_with_a_letter_the_scan_looks_for() -> None:
+    # The scan only tries the forms where one of these letters stands: a form beginning with
+    # any other would never be found.
+    from re import _parser  # type: ignore[attr-defined]
+
+    for form, *_ in _durations._FIXED_FORMS:
+        letters = _first_letters(_parser.parse(form, re.I))
+        assert letters is not None and letters <= set(_durations._FIXED_FIRST), form
