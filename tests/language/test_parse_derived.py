@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import importlib
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from crepitus.language import demographics, parse
 
@@ -170,11 +172,52 @@ def _first_letters(items: Any) -> set[str] | None:
     return None
 
 
-def test_every_fixed_duration_begins_with_a_letter_the_scan_looks_for() -> None:
-    # The scan only tries the forms where one of these letters stands: a form beginning with
-    # any other would never be found.
+def _led() -> list[tuple[str, str]]:
+    """Every pattern made by ``led_by``, as (letters, pattern)."""
+    for module in ("_demographics", "_durations", "_subject"):
+        importlib.import_module(f"crepitus.language.{module}")
+    led: list[tuple[str, str]] = importlib.import_module("crepitus.language._rules").LED
+    assert len(led) >= 14
+    return led
+
+
+def test_every_pattern_led_by_letters_can_only_begin_with_one_of_them() -> None:
+    # A pattern is looked for only where one of its letters stands: one that could begin with
+    # any other would never be found there. Proved from the regex parser, not from examples.
     from re import _parser  # type: ignore[attr-defined]
 
-    for form, *_ in _durations._FIXED_FORMS:
-        letters = _first_letters(_parser.parse(form, re.I))
-        assert letters is not None and letters <= set(_durations._FIXED_FIRST), form
+    for letters, pattern in _led():
+        first = _first_letters(_parser.parse(pattern, re.I))
+        assert first is not None and first <= set(letters), (letters, pattern[:80])
+
+
+def _test_texts() -> list[str]:
+    """Every text of this folder's YAML files."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "text" and isinstance(value, str):
+                    found.append(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for path in sorted(Path(__file__).parent.glob("*.yaml")):
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_the_patterns_led_by_letters_find_what_they_would_find_without() -> None:
+    texts = _test_texts()
+    assert len(texts) > 300
+    for letters, pattern in _led():
+        plain = re.compile(pattern, re.I)
+        led = re.compile(f"(?=[{letters}])(?:{pattern})", re.I)
+        for text in texts:
+            assert [m.span() for m in led.finditer(text)] == [
+                m.span() for m in plain.finditer(text)
+            ], (pattern[:60], text[:80])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Final, Literal
 
-from crepitus.language._rules import words
+from crepitus.language._rules import led_by, words
 
 Sex = Literal["female", "male"]
 
@@ -33,10 +33,10 @@ _UNITS_AFTER_NUMBER = (
 
 _AGE_PATTERNS: Final[list[re.Pattern[str]]] = [
     # "I'm 45", "I am 72 and a smoker", "I'm a 45 year old", "I just turned 60"
-    re.compile(r"\b(?:i'?m|i\s+am|im)\s+(?:now\s+|only\s+|just\s+|almost\s+|nearly\s+)?(?:an?\s+)?"
-               r"(?P<age>\d{1,3})\b" + _UNITS_AFTER_NUMBER, re.I),
-    re.compile(r"\b(?:i\s+(?:just\s+)?turned|i'?ll\s+be\s+\d+\s+next|aged?\s*:?|age\s+is)\s*"
-               r"(?P<age>\d{1,3})\b" + _UNITS_AFTER_NUMBER, re.I),
+    re.compile(led_by("i", r"\b(?:i'?m|i\s+am|im)\s+(?:now\s+|only\s+|just\s+|almost\s+|nearly\s+)?"
+               r"(?:an?\s+)?(?P<age>\d{1,3})\b" + _UNITS_AFTER_NUMBER), re.I),
+    re.compile(led_by("ia", r"\b(?:i\s+(?:just\s+)?turned|i'?ll\s+be\s+\d+\s+next|aged?\s*:?"
+               r"|age\s+is)\s*(?P<age>\d{1,3})\b" + _UNITS_AFTER_NUMBER), re.I),
     # "45 years old", "45-year-old", "45 yo", "45yo", "45 y/o", "45 yrs old"
     re.compile(r"(?<![\w/])(?P<age>\d{1,3})\s*-?\s*(?:years?|yrs?|yr|y)\s*-?\s*(?:old|o\b|/o)"
                r"(?!\s+(?:" + _OTHERS + r"))", re.I),
@@ -47,14 +47,14 @@ _AGE_PATTERNS: Final[list[re.Pattern[str]]] = [
     re.compile(r"(?<![\w/.])(?P<age>\d{1,3})(?P<sex>[mf])\b"),
     re.compile(r"(?<![\w/.])(?P<sex>[MF])\s?/?\s?(?P<age>\d{1,3})\b(?!\s*/)"),
     re.compile(r"(?<![\w/.])(?P<age>\d{1,3})\s*/\s*(?P<sex>[MFmf])\b"),
-    re.compile(r"\b(?:i'?m|i\s+am|im)\s+(?P<age>\d{1,3})\s*,?\s*(?:and\s+)?(?:an?\s+)?"
-               r"(?P<sex>female|male|woman|man|guy|lady)\b", re.I),
-    re.compile(r"\b(?P<sex>female|male|woman|man)\s*,?\s*(?:aged?\s*)?(?P<age>\d{1,3})\b"
-               + _UNITS_AFTER_NUMBER, re.I),
+    re.compile(led_by("i", r"\b(?:i'?m|i\s+am|im)\s+(?P<age>\d{1,3})\s*,?\s*(?:and\s+)?"
+               r"(?:an?\s+)?(?P<sex>female|male|woman|man|guy|lady)\b"), re.I),
+    re.compile(led_by("fmw", r"\b(?P<sex>female|male|woman|man)\s*,?\s*(?:aged?\s*)?"
+               r"(?P<age>\d{1,3})\b" + _UNITS_AFTER_NUMBER), re.I),
     # "I'm in my 40s", "in my late fifties"
-    re.compile(r"\b(?:i'?m|i\s+am|im)\s+in\s+my\s+(?P<part>early\s+|mid\s+|mid-|late\s+)?"
-               r"(?P<decade>\d0s|twenties|thirties|forties|fifties|sixties|seventies|eighties"
-               r"|nineties)\b", re.I),
+    re.compile(led_by("i", r"\b(?:i'?m|i\s+am|im)\s+in\s+my\s+(?P<part>early\s+|mid\s+|mid-"
+               r"|late\s+)?(?P<decade>\d0s|twenties|thirties|forties|fifties|sixties|seventies"
+               r"|eighties|nineties)\b"), re.I),
 ]  # fmt: skip
 _DECADES: Final = {
     "twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60,
@@ -63,25 +63,33 @@ _DECADES: Final = {
 _PARTS: Final = {"early": 2, "mid": 5, "late": 8}
 
 _SEX_PATTERNS: Final[list[re.Pattern[str]]] = [
-    re.compile(r"\b(?:i'?m|i\s+am|im|as)\s+an?\s+(?:[\w-]+\s+){0,4}?" + _SEX_WORD + r"\b", re.I),
+    re.compile(led_by("ia", r"\b(?:i'?m|i\s+am|im|as)\s+an?\s+(?:[\w-]+\s+){0,4}?" + _SEX_WORD
+                      + r"\b"), re.I),
     re.compile(r"\d\s*-?\s*(?:years?|yrs?|yr|y)\s*-?\s*(?:old|o\b|/o)\s+" + _SEX_WORD + r"\b",
                re.I),
     re.compile(r"\d\s*(?:yo|y\.o\.?|yoa|y/o)\s+(?P<sex>[MF]|female|male|woman|man)\b", re.I),
 ]  # fmt: skip
 _FEMALE_BODY = re.compile(
-    r"\b(?:i'?m|i\s+am|im|my|i\s+had|i\s+have|i've\s+had)\s+(?:\w+\s+){0,2}?"
-    r"(?:pregnan\w*|periods?|menstrua\w*|menopaus\w*|post-?menopausal|uterus|womb|ovar(?:y|ies)"
-    r"|ovarian|cervix|vagina|hysterectomy|postpartum|c-section|caesarean|endometriosis)\b",
+    led_by(
+        "im",
+        r"\b(?:i'?m|i\s+am|im|my|i\s+had|i\s+have|i've\s+had)\s+(?:\w+\s+){0,2}?"
+        r"(?:pregnan\w*|periods?|menstrua\w*|menopaus\w*|post-?menopausal|uterus|womb"
+        r"|ovar(?:y|ies)|ovarian|cervix|vagina|hysterectomy|postpartum|c-section|caesarean"
+        r"|endometriosis)\b",
+    ),
     re.I,
 )
 _MALE_BODY = re.compile(
-    r"\b(?:my|i\s+had|i\s+have|i've\s+had)\s+(?:\w+\s+){0,2}?"
-    r"(?:prostate|testicles?|testes|scrotum|penis|vasectomy)\b",
+    led_by(
+        "im",
+        r"\b(?:my|i\s+had|i\s+have|i've\s+had)\s+(?:\w+\s+){0,2}?"
+        r"(?:prostate|testicles?|testes|scrotum|penis|vasectomy)\b",
+    ),
     re.I,
 )
 _FIRST_PERSON = re.compile(r"\b(?:i|me|my|myself|i'm|im|i've)\b", re.I)
-_SHE = re.compile(r"\b(?:she|her|hers|herself|mrs|ms|miss)\b", re.I)
-_HE = re.compile(r"\b(?:he|him|his|himself|mr)\b", re.I)
+_SHE = re.compile(led_by("hms", r"\b(?:she|her|hers|herself|mrs|ms|miss)\b"), re.I)
+_HE = re.compile(led_by("hm", r"\b(?:he|him|his|himself|mr)\b"), re.I)
 # Every age pattern but the last, and every sex pattern but the first, needs a digit: a text
 # without one (most are) skips them, with the same result.
 _DIGIT = re.compile(r"\d")

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from crepitus.language._rules import led_by
+
 _INF: Final = math.inf
 
 UNIT_DAYS: Final = {
@@ -98,15 +100,9 @@ _FIXED_FORMS: Final[list[tuple[str, float, float, bool]]] = [
      r"(?:child|kid|teenager|teen|childhood|school|my\s+teens|my\s+twenties))\b",
      1825.0, _INF, False),
 ]  # fmt: skip
-# They never overlap one another, so one alternation finds them all in one scan. Each begins
-# with one of these letters: looking at it first lets the scan skip every other position
-# without trying the forms one by one there (four times faster; the same matches).
-_FIXED_FIRST = "aefmsw"
+# They never overlap one another, so one alternation finds them all in one scan.
 _FIXED = re.compile(
-    f"(?=[{_FIXED_FIRST}])(?:"
-    + "|".join(f"(?P<x{k}>{f[0]})" for k, f in enumerate(_FIXED_FORMS))
-    + ")",
-    re.I,
+    led_by("aefmsw", "|".join(f"(?P<x{k}>{f[0]})" for k, f in enumerate(_FIXED_FORMS))), re.I
 )
 
 

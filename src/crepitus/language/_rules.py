@@ -19,6 +19,23 @@ def words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+#: Every pattern made by ``led_by``, as (letters, pattern), for the test that proves each one
+#: can only begin with one of its letters.
+LED: list[tuple[str, str]] = []
+
+
+def led_by(letters: str, pattern: str) -> str:
+    """``pattern``, looked for only where one of ``letters`` stands (in either case under re.I).
+
+    A scan tries a pattern at every position of the text; one that starts with a word
+    boundary and one of many words costs several microseconds a text, most of it at positions
+    where no word could start. Looking at the first letter first skips those three or four
+    times faster, with the same matches, provided every match begins with one of ``letters``
+    (tests/language/test_parse_derived.py proves it for each)."""
+    LED.append((letters, pattern))
+    return f"(?=[{letters}])(?:{pattern})"
+
+
 Category = Literal[
     "negated", "historical", "hypothetical", "other", "family", "uncertain", "pseudo"
 ]

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from crepitus.language._rules import words
+from crepitus.language._rules import led_by, words
 
 __all__ = ["Patient", "detect", "patient_of"]
 
@@ -53,31 +53,37 @@ _AGE_ADJ = (
 _MY = r"\b(?:my|our)\s+"
 
 _EXPLICIT = re.compile(
-    r"\b(?:writing|asking|posting|here|enquiring|inquiring|typing|filling\s+this\s+in|answering)"
-    r"\s+(?:this\s+)?(?:for|on\s+behalf\s+of|about)\s+(?:my|our)\s+"
-    + _AGE_ADJ
-    + r"(?P<rel>"
-    + _REL
-    + r")"
-    + _IN_LAW
-    + r"\b",
+    led_by(
+        "aefhiptw",
+        r"\b(?:writing|asking|posting|here|enquiring|inquiring|typing|filling\s+this\s+in"
+        r"|answering)\s+(?:this\s+)?(?:for|on\s+behalf\s+of|about)\s+(?:my|our)\s+"
+        + _AGE_ADJ
+        + r"(?P<rel>"
+        + _REL
+        + r")"
+        + _IN_LAW
+        + r"\b",
+    ),
     re.I,
 )
 _POSSESSIVE = re.compile(
-    _MY
-    + _AGE_ADJ
-    + r"(?P<rel>"
-    + _REL
-    + r")"
-    + _IN_LAW
-    + r"(?:'s|’s|s')\s+(?:lower\s+|low\s+|bad\s+)?(?:back|spine)\b",
+    led_by(
+        "mo",
+        _MY
+        + _AGE_ADJ
+        + r"(?P<rel>"
+        + _REL
+        + r")"
+        + _IN_LAW
+        + r"(?:'s|’s|s')\s+(?:lower\s+|low\s+|bad\s+)?(?:back|spine)\b",
+    ),
     re.I,
 )
 _MENTION = re.compile(
     r"(?:" + _MY + r"|^\s*|[.!?]\s+)" + _AGE_ADJ + r"(?P<rel>" + _REL + r")" + _IN_LAW + r"\b",
     re.I,
 )
-_THIRD = re.compile(r"\b(?:he|she|his|her|him|he's|she's)\b", re.I)
+_THIRD = re.compile(led_by("hs", r"\b(?:he|she|his|her|him|he's|she's)\b"), re.I)
 # The writer speaking of their own body or symptoms: then the text is about the writer.
 _OWN = re.compile(
     r"\b(?:my\s+(?:lower\s+|low\s+)?(?:back|spine|legs?|foot|feet|bladder|bum|bottom|hips?|knees?)"
