@@ -172,13 +172,20 @@ def _first_letters(items: Any) -> set[str] | None:
     return None
 
 
-def _led() -> list[tuple[str, str]]:
-    """Every pattern made by ``led_by``, as (letters, pattern)."""
+_LED = re.compile(r"\(\?=\[([a-z]+)\]\)\(\?:(.*)\)", re.S)
+
+
+def _led() -> list[tuple[re.Pattern[str], str, str]]:
+    """Every compiled pattern of the reader made by ``led_by``: (it, its letters, the pattern
+    inside the look)."""
+    found = []
     for module in ("_demographics", "_durations", "_subject"):
-        importlib.import_module(f"crepitus.language.{module}")
-    led: list[tuple[str, str]] = importlib.import_module("crepitus.language._rules").LED
-    assert len(led) >= 14
-    return led
+        for value in vars(importlib.import_module(f"crepitus.language.{module}")).values():
+            for pattern in value if isinstance(value, list) else [value]:
+                if isinstance(pattern, re.Pattern) and (m := _LED.fullmatch(pattern.pattern)):
+                    found.append((pattern, m.group(1), m.group(2)))
+    assert len(found) >= 14
+    return found
 
 
 def test_every_pattern_led_by_letters_can_only_begin_with_one_of_them() -> None:
@@ -186,7 +193,7 @@ def test_every_pattern_led_by_letters_can_only_begin_with_one_of_them() -> None:
     # any other would never be found there. Proved from the regex parser, not from examples.
     from re import _parser  # type: ignore[attr-defined]
 
-    for letters, pattern in _led():
+    for _compiled, letters, pattern in _led():
         first = _first_letters(_parser.parse(pattern, re.I))
         assert first is not None and first <= set(letters), (letters, pattern[:80])
 
@@ -214,9 +221,8 @@ def _test_texts() -> list[str]:
 def test_the_patterns_led_by_letters_find_what_they_would_find_without() -> None:
     texts = _test_texts()
     assert len(texts) > 300
-    for letters, pattern in _led():
-        plain = re.compile(pattern, re.I)
-        led = re.compile(f"(?=[{letters}])(?:{pattern})", re.I)
+    for led, _letters, pattern in _led():
+        plain = re.compile(pattern, led.flags)
         for text in texts:
             assert [m.span() for m in led.finditer(text)] == [
                 m.span() for m in plain.finditer(text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Final, Literal
 
-from crepitus.language._rules import led_by, words
+from crepitus.language._rules import DIGIT, led_by, words
 
 Sex = Literal["female", "male"]
 
@@ -90,9 +90,6 @@ _MALE_BODY = re.compile(
 _FIRST_PERSON = re.compile(r"\b(?:i|me|my|myself|i'm|im|i've)\b", re.I)
 _SHE = re.compile(led_by("hms", r"\b(?:she|her|hers|herself|mrs|ms|miss)\b"), re.I)
 _HE = re.compile(led_by("hm", r"\b(?:he|him|his|himself|mr)\b"), re.I)
-# Every age pattern but the last, and every sex pattern but the first, needs a digit: a text
-# without one (most are) skips them, with the same result.
-_DIGIT = re.compile(r"\d")
 _OWNER = re.compile(r"(?:\bmy|\bour|\bher|\bhis|\btheir|\bhave\s+an?|\bhas\s+an?)\s*$", re.I)
 
 
@@ -109,7 +106,9 @@ def demographics(text: str) -> dict[str, int | str | None]:
     """``{"age": int | None, "sex": "female" | "male" | None}`` stated in ``text``."""
     age: int | None = None
     sex: Sex | None = None
-    digits = _DIGIT.search(text) is not None
+    # Every age pattern but the last, and every sex pattern but the first, needs a digit: a
+    # text without one (most) skips them, with the same result.
+    digits = DIGIT.search(text) is not None
     for pattern in _AGE_PATTERNS if digits else _AGE_PATTERNS[-1:]:
         for m in pattern.finditer(text):
             if _OWNER.search(text[max(0, m.start() - 12) : m.start()]):

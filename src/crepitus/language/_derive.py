@@ -26,7 +26,7 @@ from crepitus import kb
 from crepitus.language import _context, _durations, _rules
 from crepitus.language._engine import Engine
 from crepitus.language._mention import Mention
-from crepitus.language._rules import words
+from crepitus.language._rules import DIGIT, words
 
 # The findings a stated duration gives (their thresholds: knowledge/thresholds.yaml).
 _DURATION_IDS: Final = frozenset(["pain_over_3_days", "pain_over_6_weeks", "pain_over_3_months"])
@@ -69,7 +69,7 @@ def derive(
     eng: Engine,
 ) -> list[Mention]:
     out = _from_durations(text, lay, found, eng)
-    if _DIGIT.search(text):
+    if DIGIT.search(text):
         # Vital signs and power grades are numbers: a text without a digit (most) skips them.
         out += _from_vitals(text, lay, eng.thresholds.vital_signs)
         out += _from_power(text, lay, eng.thresholds.power.severe_at_most)
@@ -142,7 +142,6 @@ def _worsening_of_pain(lay: _context.Layout, found: list[Mention], eng: Engine) 
 
 
 # Vital signs in clinical notes: "BP 85/50", "systolic 80", "GCS 13", "T 38.9", "temp 101.8F".
-_DIGIT = re.compile(r"\d")
 _BP = re.compile(
     r"\b(?:bp|blood\s+pressure|nibp)\s*(?:of|was|is|:|=)?\s*(?P<sys>\d{2,3})\s*/\s*\d{2,3}\b"
     r"|\b(?P<sys2>\d{2,3})\s*/\s*\d{2,3}\s*mm\s*hg\b"

@@ -100,10 +100,9 @@ class _Insert:
 
     @classmethod
     def of(cls, dialect: Dialect) -> _Insert:
-        table = assessments
         compiled = _INSERT_ASSESSMENT.compile(dialect=dialect, column_keys=list(_SAVED))
         convert: dict[str, Callable[[Any], Any]] = {}
-        for column in (table.c[k] for k in _SAVED):
+        for column in (assessments.c[k] for k in _SAVED):
             process = column.type.dialect_impl(dialect).bind_processor(dialect)
             if process is not None:
                 convert[column.key] = process
