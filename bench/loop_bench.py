@@ -26,6 +26,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).parent))
+from http_bench import free_port
+
 CPU_SECONDS = float(os.environ.get("LOOP_BENCH_CPU_MS", "2.5")) / 1000
 
 
@@ -122,12 +125,6 @@ def wrk(port: int, seconds: int, connections: int) -> dict[str, Any] | None:
         "p90_ms": ms("90%"),
         "p99_ms": ms("99%"),
     }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def measure(loop: str, args: argparse.Namespace) -> dict[str, Any]:
