@@ -511,8 +511,9 @@ def test_a_failed_save_is_a_clean_500_and_stores_nothing(
     store = client.app.state.store  # type: ignore[attr-defined]
     real_save = store.save_assessment
 
-    def save_unserialisable(case: dict[str, Any], result: dict[str, Any]) -> str:
-        # The database write itself fails, inside the store's transaction.
+    def save_unserialisable(case: dict[str, Any], result: dict[str, Any], **_: Any) -> str:
+        # The database write itself fails, inside the store's transaction (the result is
+        # serialised there, not handed over as the response's bytes).
         token: str = real_save(case, {**result, "plan": {"x": object()}})
         return token
 

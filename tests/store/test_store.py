@@ -117,6 +117,37 @@ def test_failure_inside_the_transaction_rolls_back(
     assert got is not None and got.case == CASE
 
 
+def test_several_saves_in_one_transaction_each_get_their_own_row(store: Store) -> None:
+    cases = [{**CASE, "age": age} for age in (20, 30, 40)]
+    body = orjson.dumps(RESULT).decode()
+    tokens = store.save_assessments([(c, RESULT, body if c["age"] == 30 else None) for c in cases])
+    assert len(set(tokens)) == 3
+    for case, token in zip(cases, tokens, strict=True):
+        got = store.get_assessment(token)
+        assert got is not None and got.case == case and got.result == RESULT
+
+
+def test_several_saves_are_all_or_none(store: Store, db_url: str) -> None:
+    # The last row cannot be written: none of the three is.
+    items = [(CASE, RESULT, None), (CASE, RESULT, None), ({"x": object()}, RESULT, None)]
+    with pytest.raises((TypeError, sa.exc.StatementError)):
+        store.save_assessments(items)
+    assert _count(db_url) == 0
+
+
+def test_several_saves_refused_by_the_database_roll_back(
+    store: Store, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A duplicate token: the database refuses the second row after the first was inserted.
+    monkeypatch.setattr("crepitus.store._store.secrets.token_urlsafe", lambda _n: "T" * 43)
+    with pytest.raises(sa.exc.IntegrityError):
+        store.save_assessments([(CASE, RESULT, None), (CASE, RESULT, None)])
+    assert _count(db_url) == 0
+    monkeypatch.undo()
+    store.save_assessment(CASE, RESULT)  # the connection is usable again
+    assert _count(db_url) == 1
+
+
 def test_migrated_to_head_and_matching_the_models(store: Store, db_url: str) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(store_module.__file__).parent / "migrations"))

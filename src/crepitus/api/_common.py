@@ -10,9 +10,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from crepitus.api._problems import ProblemDetails
+from crepitus.api._saves import Saves
 from crepitus.store import Store
 
-__all__ = ["ERROR_TEXT", "PRIVATE", "errors", "run", "store_of"]
+__all__ = ["ERROR_TEXT", "PRIVATE", "errors", "run", "saves_of", "store_of"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -38,6 +39,12 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 def store_of(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
+
+
+def saves_of(request: Request) -> Saves:
+    """Where a route saves an assessment: grouped with the other saves of its loop's turn."""
+    saves: Saves = request.app.state.saves
+    return saves
 
 
 async def run(inline: bool, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:

@@ -26,7 +26,7 @@ from starlette.responses import JSONResponse, Response
 
 import crepitus
 from crepitus import kb
-from crepitus.api._common import ERROR_TEXT, PRIVATE, errors, run, store_of
+from crepitus.api._common import ERROR_TEXT, PRIVATE, errors, run, saves_of, store_of
 from crepitus.api._schemas import (
     AssessmentOut,
     Health,
@@ -159,10 +159,7 @@ async def post_assess(
     body = orjson.dumps(result)
     token = None
     if store:
-        db = store_of(request)
-        token = await run(
-            db.local, db.save_assessment, _case_dict(case), result, result_json=body.decode()
-        )
+        token = await saves_of(request).save(_case_dict(case), result, body.decode())
     link = private_link(request, token) if token else None
     tail = orjson.dumps({"token": token, "link": link})
     return Response(body[:-1] + b"," + tail[1:], media_type="application/json", headers=PRIVATE)

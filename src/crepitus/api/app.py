@@ -33,6 +33,7 @@ from crepitus.api._logs import install as install_logging
 from crepitus.api._problems import PROBLEM_MEDIA_TYPE, install_error_handlers
 from crepitus.api._routes import CASE_PATHS
 from crepitus.api._routes import router as api_router
+from crepitus.api._saves import Saves
 from crepitus.settings import Settings, get_settings
 from crepitus.store import Store
 
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _warm_up()
         app.state.store = Store(settings.database_url, link_days=settings.link_days)
+        app.state.saves = Saves(app.state.store)
         # Expired links find nothing already; their data goes for good at each start.
         erased = app.state.store.erase_expired()
         if erased:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -77,6 +77,8 @@ _INSERT_ASSESSMENT = insert(assessments)
 # The columns a saved assessment fills (the rest keep their defaults).
 _SAVED = ("token", "created_at", "expires_at", "knowledge_version", "level", "case", "result")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
+#: What ``save_assessments`` stores for one assessment: (case, result, result_json or None).
+Saving = tuple[dict[str, Any], dict[str, Any], str | None]
 # Any constant: serialises migrations of several workers starting at once on PostgreSQL.
 _MIGRATION_LOCK = 0x63726570
 #: The newest migration. A database already at it needs no migration run, so a worker starting on
@@ -234,10 +236,25 @@ class Store:
 
         ``result_json``: the result already serialised (``orjson.dumps(result)``, as the API
         made it for its response), stored as it is rather than serialised a second time."""
-        token = secrets.token_urlsafe(_TOKEN_BYTES)
+        return self.save_assessments([(case, result, result_json)])[0]
+
+    def save_assessments(self, items: Sequence[Saving]) -> list[str]:
+        """Store several assessments in one transaction, all or none; their tokens, in order.
+
+        Each item is (case, result, result_json or None), as for ``save_assessment``. One commit
+        for a server's concurrent saves costs less than one each (``bench/README.md``)."""
+        rows = [self._row(case, result, result_json) for case, result, result_json in items]
+        self._driver_insert(rows)
+        if self._checkpointer is not None:
+            self._checkpointer.wrote()
+        return [str(row["token"]) for row in rows]
+
+    def _row(
+        self, case: dict[str, Any], result: dict[str, Any], result_json: str | None
+    ) -> dict[str, Any]:
         now = datetime.now(UTC)
-        row = {
-            "token": token,
+        return {
+            "token": secrets.token_urlsafe(_TOKEN_BYTES),
             "created_at": now,
             "expires_at": now + timedelta(days=self.link_days),
             "knowledge_version": str(result["knowledge_version"]),
@@ -245,25 +262,36 @@ class Store:
             "case": case,
             "result": result if result_json is None else Serialized(result_json),
         }
-        self._driver_insert(row)
-        if self._checkpointer is not None:
-            self._checkpointer.wrote()
-        return token
 
-    def _driver_insert(self, row: dict[str, Any]) -> None:
-        """The assessment insert on the driver's own connection, committed; a driver error
-        raised as SQLAlchemy's, as every other call of the store raises it (``is_outage``)."""
+    def _driver_insert(self, rows: list[dict[str, Any]]) -> None:
+        """The assessment inserts on the driver's own connection, committed together; a driver
+        error raised as SQLAlchemy's, as every other call of the store raises it (``is_outage``).
+
+        One row is one statement, which SQLite commits by itself (see _sqlite); several are one
+        transaction that takes the write lock up front, as ``_transaction`` does."""
         insert_ = self._insert
-        params = insert_.params(row)
+        params = [insert_.params(row) for row in rows]
         dbapi_error = self._engine.dialect.loaded_dbapi.Error
+        sqlite = self._engine.dialect.name == "sqlite"
         with self._serial():
             try:
                 with (
                     contextlib.closing(self._engine.raw_connection()) as raw,
                     contextlib.closing(raw.cursor()) as cursor,
                 ):
-                    cursor.execute(insert_.sql, params)
-                    raw.commit()  # SQLite connections autocommit (see _sqlite): a no-op there
+                    if len(params) == 1:
+                        cursor.execute(insert_.sql, params[0])
+                        raw.commit()  # SQLite connections autocommit (see _sqlite): a no-op there
+                        return
+                    if sqlite:
+                        cursor.execute("BEGIN IMMEDIATE")
+                    try:
+                        # All tuples or all dicts, by the dialect's parameter style.
+                        cursor.executemany(insert_.sql, cast(Any, params))
+                    except BaseException:
+                        raw.rollback()
+                        raise
+                    raw.commit()
             except dbapi_error as exc:
                 raise sa_exc.DBAPIError.instance(
                     insert_.sql, None, exc, dbapi_error, hide_parameters=True
