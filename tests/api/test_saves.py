@@ -134,3 +134,26 @@ def test_concurrent_requests_are_stored_together_and_answered_each(tmp_path: Pat
     posted = asyncio.run(main())
     assert [r.status_code for r in posted] == [200] * 6
     assert len({r.json()["token"] for r in posted}) == 6
+
+
+def test_an_interrupted_write_leaves_no_request_waiting(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saves = Saves(store)
+
+    def interrupted(items: Any) -> list[str]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store, "save_assessments", interrupted)
+
+    async def main() -> list[asyncio.Future[str]]:
+        loop = asyncio.get_running_loop()
+        tasks = [loop.create_task(saves.save(CASE, RESULT, BODY)) for _ in range(3)]
+        await asyncio.sleep(0)  # every task reaches its save
+        with pytest.raises(KeyboardInterrupt):
+            saves._write(loop)
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return tasks
+
+    tasks = asyncio.run(main())
+    assert all(isinstance(t.exception(), RuntimeError) for t in tasks)

@@ -50,6 +50,15 @@ class Saves:
 
     def _write(self, loop: asyncio.AbstractEventLoop) -> None:
         batch = self._waiting.pop(loop, [])
+        try:
+            self._write_batch(batch)
+        finally:
+            # Whatever stopped the writing (an interrupt), no request is left waiting for ever.
+            for *_, future in batch:
+                if not future.done():
+                    future.set_exception(RuntimeError("the assessment was not stored"))
+
+    def _write_batch(self, batch: list[_Waiting]) -> None:
         if len(batch) > 1:
             try:
                 tokens = self.store.save_assessments([item[:3] for item in batch])
