@@ -567,20 +567,6 @@ def test_default_database_in_the_user_data_folder(
     assert (tmp_path / "data" / "crepitus").is_dir()
 
 
-def test_serve_prints_the_address_and_runs_the_factory(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from crepitus.api import serve as serve_module
-
-    calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
-    monkeypatch.setattr("uvicorn.run", lambda *a, **k: calls.append((a, k)))
-    serve_module.serve(host="127.0.0.1", port=8123, workers=2)
-    assert capsys.readouterr().out.startswith("crepitus is running at http://127.0.0.1:8123")
-    ((args, kwargs),) = calls
-    assert args == ("crepitus.api.app:create_app",)
-    assert kwargs["factory"] is True and kwargs["workers"] == 2 and kwargs["port"] == 8123
-
-
 @pytest.mark.parametrize(
     ("body", "kind"),
     [

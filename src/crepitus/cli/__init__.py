@@ -158,9 +158,13 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
 ) -> None:
     """Run the web page and the HTTP API (database: CREPITUS_DATABASE_URL, default SQLite)."""
+    from crepitus.api.serve import ServeError
     from crepitus.api.serve import serve as run
 
-    run(host=host, port=port, workers=workers)
+    try:
+        run(host=host, port=port, workers=workers)
+    except ServeError as exc:
+        _fail(str(exc), 1)
 
 
 @app.command()
