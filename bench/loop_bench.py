@@ -67,8 +67,8 @@ def keep_alive_client(
     opened: Callable[[], object] | None = None,
 ) -> dict[str, Any]:
     """Closed loop over connections opened before the clock starts: each sends ``request`` again
-    as soon as its answer is in. Also ``done``: how many answers each connection got.
-    ``opened`` is called once every connection is open, before the first request."""
+    as soon as its answer is in. Also ``done``: how many answers each connection got, and
+    ``opened``: what ``opened()`` returned, called once every connection is open."""
     sel = selectors.DefaultSelector()
     conns = []
     for _ in range(connections):
@@ -79,8 +79,7 @@ def keep_alive_client(
         conns.append(c)
         sel.register(s, selectors.EVENT_READ, c)
     time.sleep(0.5)
-    if opened is not None:
-        opened()
+    seen = opened() if opened is not None else None
     latencies: list[float] = []
     end = time.perf_counter() + seconds
     for c in conns:
@@ -113,6 +112,7 @@ def keep_alive_client(
         "fewest_of_one_connection": min(done),
         "most_of_one_connection": max(done),
         "done": done,
+        "opened": seen,
     }
 
 
@@ -179,7 +179,7 @@ def measure(loop: str, args: argparse.Namespace) -> dict[str, Any]:
             "connections_opened_first": {
                 k: v
                 for k, v in keep_alive_client(port, args.seconds, args.connections).items()
-                if k != "done"
+                if k not in ("done", "opened")
             },
         }
     finally:

@@ -89,14 +89,12 @@ def main() -> None:
             pids = worker_pids(proc.pid)
             keep_alive_client(port, 1, args.connections, request)  # warm every worker
             for _ in range(args.rounds):
-                split: list[int] = []
-
-                def note(split: list[int] = split) -> None:
-                    split.extend(connections_by_worker(pids, port))
-
-                got = keep_alive_client(port, args.seconds, args.connections, request, note)
+                got = keep_alive_client(
+                    port, args.seconds, args.connections, request,
+                    opened=lambda: connections_by_worker(pids, port),
+                )  # fmt: skip
                 rounds.append({
-                    "connections_per_worker": split,
+                    "connections_per_worker": got["opened"],
                     "fewest_of_one_connection": got["fewest_of_one_connection"],
                     "most_of_one_connection": got["most_of_one_connection"],
                     "requests_per_s": got["requests_per_s"],

@@ -47,7 +47,7 @@ def store(tmp_path: Path) -> Any:
     s.close()
 
 
-def _saves_of(saves: Saves, cases: list[Any]) -> list[Any]:
+def _save_all(saves: Saves, cases: list[Any]) -> list[Any]:
     async def main() -> list[Any]:
         jobs = [saves.save(c, RESULT, BODY) for c in cases]
         return await asyncio.gather(*jobs, return_exceptions=True)
@@ -60,7 +60,7 @@ def test_concurrent_saves_share_one_commit_and_keep_their_own_rows(
 ) -> None:
     spy = Spy(store, monkeypatch)
     cases = [{**CASE, "age": 20 + i} for i in range(8)]
-    tokens = _saves_of(Saves(store), cases)
+    tokens = _save_all(Saves(store), cases)
     assert spy.sizes == [8]
     assert len(set(tokens)) == 8
     for case, token in zip(cases, tokens, strict=True):
@@ -70,14 +70,14 @@ def test_concurrent_saves_share_one_commit_and_keep_their_own_rows(
 
 def test_a_save_alone_is_written_alone(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     spy = Spy(store, monkeypatch)
-    (token,) = _saves_of(Saves(store), [CASE])
+    (token,) = _save_all(Saves(store), [CASE])
     assert spy.sizes == [1]
     assert store.get_assessment(token) is not None
 
 
 def test_one_unstorable_case_fails_only_its_own_request(store: Store) -> None:
     cases: list[Any] = [CASE, {"not json": object()}, {**CASE, "age": 50}]
-    first, bad, last = _saves_of(Saves(store), cases)
+    first, bad, last = _save_all(Saves(store), cases)
     assert isinstance(bad, TypeError | sa.exc.StatementError)
     for case, token in ((CASE, first), (cases[2], last)):
         got = store.get_assessment(token)
@@ -91,7 +91,7 @@ def test_an_outage_fails_every_waiting_request(
         raise sa.exc.OperationalError("INSERT", None, Exception("disk I/O error"))
 
     monkeypatch.setattr(store, "_driver_insert", down)
-    outcomes = _saves_of(Saves(store), [CASE, CASE, CASE])
+    outcomes = _save_all(Saves(store), [CASE, CASE, CASE])
     assert all(isinstance(o, sa.exc.OperationalError) and is_outage(o) for o in outcomes)
 
 
@@ -101,32 +101,26 @@ def test_saves_on_postgresql_go_to_the_thread_pool_one_by_one(
     pg = Store(pg_url)
     try:
         spy = Spy(pg, monkeypatch)
-        tokens = _saves_of(Saves(pg), [CASE, CASE])
+        tokens = _save_all(Saves(pg), [CASE, CASE])
         assert spy.sizes == [1, 1] and len(set(tokens)) == 2
         assert all(pg.get_assessment(t) is not None for t in tokens)
     finally:
         pg.close()
 
 
-def test_concurrent_requests_are_stored_together_and_answered_each(tmp_path: Path) -> None:
+def test_concurrent_requests_are_stored_together_and_answered_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'api.db'}", rate_writes="off"))
 
     async def main() -> list[httpx.Response]:
         async with app.router.lifespan_context(app):
-            sizes: list[int] = []
-            store: Store = app.state.store
-            real = store.save_assessments
-
-            def save_assessments(items: Any) -> list[str]:
-                sizes.append(len(items))
-                return real(items)
-
-            store.save_assessments = save_assessments  # type: ignore[method-assign]
+            spy = Spy(app.state.store, monkeypatch)
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
                 cases = [{**CASE, "age": 20 + i} for i in range(6)]
                 posted = await asyncio.gather(*(client.post("/v1/assess", json=c) for c in cases))
-                assert max(sizes) > 1  # at least some of them shared a commit
+                assert max(spy.sizes) > 1  # at least some of them shared a commit
                 got = [await client.get(f"/v1/assessments/{r.json()['token']}") for r in posted]
                 assert [g.json()["case"] for g in got] == cases
                 return posted

@@ -28,6 +28,12 @@ UVICORN_LIMITS = {
 }
 
 
+#: The app factory every worker runs.
+APP = "crepitus.api.app:create_app"
+#: Whether each worker listens on a socket of its own (Linux: the kernel spreads connections).
+WORKER_SOCKETS = sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Serve the API and the pages until interrupted. Each worker process builds its own app."""
     settings = get_settings()
@@ -67,12 +73,6 @@ class ServeError(Exception):
     """The server cannot start (the address is in use, or not this machine's)."""
 
 
-#: The app factory every worker runs.
-APP = "crepitus.api.app:create_app"
-#: Whether each worker listens on a socket of its own (Linux: the kernel spreads connections).
-WORKER_SOCKETS = sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
-
-
 class WorkerSocket(socket.socket):
     """The server's address, which every worker process opens for itself (``SO_REUSEPORT``).
 
@@ -87,24 +87,19 @@ class WorkerSocket(socket.socket):
 
     @classmethod
     def bound(cls, host: str, port: int) -> WorkerSocket:
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        return _bound(family, (host, port))
+        sock = cls(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind((host, port))
+        except OSError:
+            sock.close()
+            raise
+        sock.set_inheritable(True)
+        return sock
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return _bound, (self.family, self.getsockname()[:2])
-
-
-def _bound(family: int, address: tuple[str, int]) -> WorkerSocket:
-    sock = WorkerSocket(family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        sock.bind(address)
-    except OSError:
-        sock.close()
-        raise
-    sock.set_inheritable(True)
-    return sock
+        return type(self).bound, self.getsockname()[:2]
 
 
 def _migrate(url: str) -> None:
