@@ -53,6 +53,7 @@ class _Model:
     table: Mapping[str, _Row]
     implied_by: Mapping[str, frozenset[str]]  # x -> what entails x
     implies: Mapping[str, frozenset[str]]  # x -> what x entails (transitively)
+    labels: tuple[tuple[str, bool], ...]  # (name, serious) per condition
 
 
 def _strong(weights: tuple[float, ...]) -> tuple[tuple[int, float], ...]:
@@ -78,6 +79,7 @@ def _model(knowledge: kb.KnowledgeBase) -> _Model:
         implied_by=knowledge.implied_by,
         implies=knowledge.entails,
         ids=tuple(c.id for c in conds),
+        labels=tuple((c.name, c.serious) for c in conds),
         base=tuple(math.log(c.prior) for c in conds),
         age=tuple(tuple(a[band] for a in ages) for band in range(3)),
         table=table,
@@ -98,12 +100,15 @@ def _band(age: Age) -> int | None:
 
 def _counted(m: _Model, known: Mapping[str, bool]) -> dict[str, bool]:
     """The known findings that carry information of their own (see the module docstring)."""
+    yes = {f for f, v in known.items() if v}
+    no = known.keys() - yes
+    implied_by, implies = m.implied_by, m.implies
     out: dict[str, bool] = {}
     for fid, present in known.items():
         if present:
-            if any(known.get(p) is True for p in m.implied_by.get(fid, ())):
+            if fid in implied_by and not implied_by[fid].isdisjoint(yes):
                 continue  # entailed by a more specific present finding
-        elif any(known.get(x) is False for x in m.implies.get(fid, ())):
+        elif fid in implies and not implies[fid].isdisjoint(no):
             continue  # its absence follows from a more general absent finding
         out[fid] = present
     return out
@@ -175,21 +180,27 @@ def differential(
     top = max(scores)
     exps = [math.exp(s - top) for s in scores]
     total = sum(exps)
+    # Floor to 4 places so rounding never pushes the sum above 1.
+    probs = [math.floor(e / total * 10_000) / 10_000 for e in exps]
     out: list[dict[str, Any]] = []
-    for i, cid in enumerate(m.ids):
-        cond = knowledge.conditions[cid]
-        # One sort serves both lists: no two weights are equal tuples (one per finding).
-        w = sorted(strong[i]) if strong[i] else []
+    # Most likely first; a stable sort keeps the knowledge base's order among equals.
+    for i in sorted(range(len(probs)), key=lambda i: -probs[i]):
+        if strong[i]:
+            # One sort serves both lists: no two weights are equal tuples (one per finding).
+            w = sorted(strong[i])
+            supporting = [f for lr, f in reversed(w) if lr >= _FOR]
+            opposing = [f for lr, f in w if lr <= _AGAINST]
+        else:
+            supporting, opposing = [], []
+        name, serious = m.labels[i]
         out.append(
             {
-                "id": cid,
-                # Floor to 4 places so rounding never pushes the sum above 1.
-                "probability": math.floor(exps[i] / total * 10_000) / 10_000,
-                "supporting": [f for lr, f in reversed(w) if lr >= _FOR],
-                "opposing": [f for lr, f in w if lr <= _AGAINST],
-                "name": cond.name,
-                "serious": cond.serious,
+                "id": m.ids[i],
+                "probability": probs[i],
+                "supporting": supporting,
+                "opposing": opposing,
+                "name": name,
+                "serious": serious,
             }
         )
-    out.sort(key=lambda d: -d["probability"])
     return out

@@ -28,6 +28,8 @@ MAX_EXERCISES = 6
 LEG_SYMPTOMS = frozenset(
     ["pain_below_knee", "leg_numbness", "leg_tingling", "leg_weakness", "bilateral_leg_symptoms"]
 )
+_URGENCY = {level: kb.level_rank(level) for level in kb.LEVELS}
+_CONSULTATION = kb.level_rank("consultation")
 # Women of an age to be pregnant, when pregnancy was not asked: the plan says what to skip.
 _CHILDBEARING = (16, 56)
 
@@ -50,9 +52,6 @@ class _Rule:
     unless_any: frozenset[str]
     item: dict[str, Any]  # a template: each plan gets its own copy
 
-    def copy(self) -> dict[str, Any]:
-        return {**self.item, "sources": list(self.item["sources"])}
-
 
 @lru_cache(maxsize=4)
 def _advice_rules(knowledge: kb.KnowledgeBase) -> tuple[_Rule, ...]:
@@ -64,10 +63,13 @@ def _advice_rules(knowledge: kb.KnowledgeBase) -> tuple[_Rule, ...]:
 
 
 @lru_cache(maxsize=64)
-def _for(knowledge: kb.KnowledgeBase, level: str, scope: str) -> tuple[_Rule, ...]:
-    """The advice rules of a level and scope: the rest are never looked at for it."""
+def _for(
+    knowledge: kb.KnowledgeBase, level: str, scope: str
+) -> tuple[tuple[str, frozenset[str], frozenset[str], dict[str, Any]], ...]:
+    """(kind, when_any, unless_any, item template) of the advice rules of a level and scope,
+    in file order: the rest are never looked at for it."""
     return tuple(
-        r
+        (r.advice.kind, r.when_any, r.unless_any, r.item)
         for r in _advice_rules(knowledge)
         if not (r.levels and level not in r.levels) and scope in r.scopes
     )
@@ -102,30 +104,38 @@ def _copy(item: dict[str, Any], matched: list[str]) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=16)
+def _allowed(
+    knowledge: kb.KnowledgeBase, leg_safe: bool, no_supine: bool
+) -> tuple[tuple[str, tuple[str, ...], dict[str, Any]], ...]:
+    """(id, the findings it matches, its plan item) of each exercise that suits, in file order."""
+    items = _exercise_items(knowledge)
+    return tuple(
+        (ex.id, tuple(ex.matches), items[ex.id])
+        for ex in knowledge.exercises.values()
+        if (ex.leg_safe or not leg_safe) and not (no_supine and ex.lying_on_back)
+    )
+
+
 def _exercises(
     knowledge: kb.KnowledgeBase, present: set[str], leg_safe: bool, no_supine: bool
 ) -> list[dict[str, Any]]:
-    allowed = [
-        ex
-        for ex in knowledge.exercises.values()
-        if (ex.leg_safe or not leg_safe) and not (no_supine and ex.lying_on_back)
-    ]
+    allowed = _allowed(knowledge, leg_safe, no_supine)
     scored = []
-    for order, ex in enumerate(allowed):
-        matched = [f for f in ex.matches if f in present]
-        if ex.matches and not matched:
+    for order, (_, matches, item) in enumerate(allowed):
+        matched = [f for f in matches if f in present]
+        if matches and not matched:
             continue
         # Exercises for everyone come first (the foundation), then by how many triggers match.
-        scored.append((0 if not ex.matches else 1, -len(matched), order, ex, matched))
+        scored.append((0 if not matches else 1, -len(matched), order, item, matched))
     scored.sort(key=lambda t: t[:3])
     if len(scored) < 4:
         # Too few personal matches: fill with the general programme in file order.
-        chosen = {t[3].id for t in scored}
-        for order, ex in enumerate(allowed):
-            if ex.id not in chosen and len(scored) < 4:
-                scored.append((2, 0, order, ex, []))
-    items = _exercise_items(knowledge)
-    return [_copy(items[ex.id], matched) for *_, ex, matched in scored[:MAX_EXERCISES]]
+        chosen = {t[3]["id"] for t in scored}
+        for order, (ex_id, _, item) in enumerate(allowed):
+            if ex_id not in chosen and len(scored) < 4:
+                scored.append((2, 0, order, item, []))
+    return [_copy(item, matched) for *_, item, matched in scored[:MAX_EXERCISES]]
 
 
 def _maybe_pregnant(
@@ -165,22 +175,25 @@ def care_plan(
             headline = lt.provisional_headline or headline
             summary = lt.provisional_summary or summary
     by_kind: dict[str, list[dict[str, Any]]] = {}
-    for r in _for(knowledge, level, scope):
+    for kind, when_any, unless_any, item in _for(knowledge, level, scope):
         # It applies unless a finding it excludes is present, and then when it needs none or
         # one it names is present.
-        if r.unless_any and not r.unless_any.isdisjoint(present):
+        if unless_any and not unless_any.isdisjoint(present):
             continue
-        if r.when_any and r.when_any.isdisjoint(present):
+        if when_any and when_any.isdisjoint(present):
             continue
-        by_kind.setdefault(r.advice.kind, []).append(r.copy())
+        # Each plan gets its own copy of the template.
+        copy = {**item, "sources": list(item["sources"])}
+        if kind in by_kind:
+            by_kind[kind].append(copy)
+        else:
+            by_kind[kind] = [copy]
     # Below consultation_24 every safety-net item matters; above, only what is more urgent still.
-    safety = [
-        i
-        for i in by_kind.get("safety_net", [])
-        if rank <= kb.level_rank("consultation") or kb.level_rank(i["urgency"]) >= rank
-    ]
-    safety.sort(key=lambda i: -kb.level_rank(i["urgency"]))
-    self_managed = rank <= kb.level_rank("consultation") and scope == "in"
+    safety = by_kind.get("safety_net", [])
+    if rank > _CONSULTATION:
+        safety = [i for i in safety if _URGENCY[i["urgency"]] >= rank]
+    safety.sort(key=lambda i: -_URGENCY[i["urgency"]])
+    self_managed = rank <= _CONSULTATION and scope == "in"
     notes: list[str] = []
     exercises: list[dict[str, Any]] = []
     leader = knowledge.conditions.get(str(conditions[0]["id"])) if conditions else None

@@ -90,27 +90,50 @@ def _entailed(knowledge: kb.KnowledgeBase) -> dict[str, tuple[str, ...]]:
     return {fid: tuple(sorted(x)) for fid, x in knowledge.entails.items()}
 
 
+@lru_cache(maxsize=16)
+def _shown(
+    knowledge: kb.KnowledgeBase, subject: str, scope_reason: str
+) -> tuple[tuple[str, str, str, frozenset[str] | None], ...]:
+    """(id, label, text, the findings that bring it in or None when it always applies) of each
+    screening item that can apply, in order, with its text addressed to ``subject``."""
+    short = kb.short_texts(knowledge)
+    threats = set(knowledge.texts.scope["life_threat"].when_any)
+    out = []
+    for si in knowledge.screening:
+        if scope_reason == "other_body_part" and si.id not in threats:
+            continue
+        always = si.only_for in (None, subject)
+        if not always and not si.also_if:
+            continue
+        finding = knowledge.findings[si.id]
+        text = si.text or short.get(si.id) or finding.question
+        if subject == "other":
+            text = third_person(text)
+        out.append((si.id, finding.label, text, None if always else frozenset(si.also_if)))
+    return tuple(out)
+
+
 def screening(
     case: Case, ev: Evidence, knowledge: kb.KnowledgeBase, scope_reason: str = "in"
 ) -> dict[str, Any]:
     """The contract's ``screening`` object, with what is left to ask, ready to ask."""
-    short = kb.short_texts(knowledge)
-    notes = contradiction_notes(case, knowledge)
+    notes = contradiction_notes(case, knowledge) if case.contradicted else {}
+    present = case.present()
+    confirmed, asked_unknown = ev.confirmed, case.asked_unknown
+    # Only a case with words read from its text can have an item in the state "from_text".
+    read = bool(case.uncertain) or any(f.origin == "text" for f in case.facts.values())
     items: list[dict[str, Any]] = []
-    for si in screen_items(knowledge, case.subject, scope_reason, case.present()):
-        fid = si.id
-        item: dict[str, Any] = {
-            "id": fid,
-            "label": knowledge.findings[fid].label,
-            "text": si.text or short.get(fid) or knowledge.findings[fid].question,
-        }
-        confirmed = ev.confirmed.get(fid)
-        if fid in case.asked_unknown:
+    for fid, label, text, also_if in _shown(knowledge, case.subject, scope_reason):
+        if also_if is not None and also_if.isdisjoint(present):
+            continue
+        item: dict[str, Any] = {"id": fid, "label": label, "text": text}
+        value = confirmed.get(fid)
+        if fid in asked_unknown:
             item["state"] = "unsure"
-        elif confirmed is not None:
-            item["state"] = "present" if confirmed else "absent"
+        elif value is not None:
+            item["state"] = "present" if value else "absent"
         else:
-            reading = _text_reading(case, fid, knowledge)
+            reading = _text_reading(case, fid, knowledge) if read else None
             if reading is not None:
                 item["state"] = "from_text"
                 item["read"], words, about = reading
@@ -125,9 +148,6 @@ def screening(
             item["contradicts_text"] = {"read": "present" if value else "absent", "words": words}
             item["note"] = notes[fid]
         items.append(item)
-    if case.subject == "other":
-        for i in items:
-            i["text"] = third_person(i["text"])
     to_ask = [{"id": i["id"], "text": i["text"]} for i in items if i["state"] not in _ANSWERED]
     # The age decides whether the advice for adults applies at all: without it, the screen is
     # not complete either.

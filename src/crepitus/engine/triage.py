@@ -135,6 +135,17 @@ def _has_age(expr: kb.Expr) -> bool:
     return False
 
 
+def _needs(expr: kb.Expr) -> frozenset[str]:
+    """Findings that must be known present for ``expr`` to be definitely true."""
+    if isinstance(expr, str):
+        return frozenset([expr])
+    if isinstance(expr, kb.AllOf):
+        return frozenset().union(*map(_needs, expr.all))
+    if isinstance(expr, kb.AnyOf):
+        return frozenset.intersection(*map(_needs, expr.any))
+    return frozenset()  # ages, "not sure" and "at least n of" need no one finding
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledRule:
     rule: kb.Rule
@@ -144,6 +155,7 @@ class CompiledRule:
     findings: tuple[str, ...]  # what `when` mentions
     uses_age: bool
     unless: Callable[[Evidence], Tri] | None = None
+    needs: frozenset[str] = frozenset()  # known present, or the rule cannot be true
 
 
 @lru_cache(maxsize=4)
@@ -157,6 +169,7 @@ def _compile(knowledge: kb.KnowledgeBase) -> tuple[CompiledRule, ...]:
             findings=tuple(dict.fromkeys(kb.expr_findings(r.when))),
             uses_age=_has_age(r.when),
             unless=_unless(r.unless) if r.unless is not None else None,
+            needs=_needs(r.when),
         )
         for i, r in enumerate(knowledge.rules)
     ]
@@ -167,6 +180,16 @@ def _compile(knowledge: kb.KnowledgeBase) -> tuple[CompiledRule, ...]:
 
 def compiled_rules(knowledge: kb.KnowledgeBase | None = None) -> tuple[CompiledRule, ...]:
     return _compile(knowledge or kb.load())
+
+
+@lru_cache(maxsize=4)
+def _by_finding(knowledge: kb.KnowledgeBase) -> dict[str, tuple[int, ...]]:
+    """Finding -> the positions in ``compiled_rules`` of the rules that mention it."""
+    out: dict[str, list[int]] = {}
+    for i, c in enumerate(_compile(knowledge)):
+        for f in c.findings:
+            out.setdefault(f, []).append(i)
+    return {f: tuple(ix) for f, ix in out.items()}
 
 
 def evaluate(rule: CompiledRule, ev: Evidence) -> tuple[Tri, bool]:
@@ -215,15 +238,28 @@ def triage(
     ``details`` gives plain-words detail for derived findings (diary trends) that a rule's text
     shows in place of ``{detail}``.
     """
+    knowledge = knowledge or kb.load()
     reasons: list[dict[str, Any]] = []
     top = 0
     known = ev.known
-    present = {f for f, v in known.items() if v} | ev.unsure
-    for c in compiled_rules(knowledge):
-        # A rule can be true only if one of its findings is present or unsure (no rule is made
-        # of ages alone): skipping the others keeps triage cheap as the rules grow.
-        if present.isdisjoint(c.findings):
-            continue
+    rules = _compile(knowledge)
+    index = _by_finding(knowledge)
+    # A rule can be true only if one of its findings is present or unsure (no rule is made of
+    # ages alone): only those rules are evaluated, found through the index, in report order.
+    candidates: set[int] = set()
+    present: set[str] = set()
+    for f, v in known.items():
+        if v:
+            present.add(f)
+            if f in index:
+                candidates.update(index[f])
+    for f in ev.unsure:
+        if f in index:
+            candidates.update(index[f])
+    for i in sorted(candidates):
+        c = rules[i]
+        if not c.needs <= present:
+            continue  # a finding it needs is absent or unknown: it cannot be true
         value, assumed = evaluate(c, ev)
         if value is not True:
             continue
@@ -234,7 +270,7 @@ def triage(
             text = text.replace("{detail}", "; ".join((details or {}).get(f, f) for f in evidence))
         unsure = [f for f in c.findings if f in ev.unsure]
         if "{unsure}" in text:
-            text = text.replace("{unsure}", _plain_list(unsure, knowledge or kb.load()))
+            text = text.replace("{unsure}", _plain_list(unsure, knowledge))
         reason: dict[str, Any] = {
             "rule": c.rule.id,
             "level": c.rule.level,
