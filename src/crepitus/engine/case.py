@@ -182,11 +182,12 @@ class Case:
         }
         return close_absences(answered, knowledge.implied_by)
 
-    def age_range(self) -> AgeRange:
+    def age_range(self, known: Mapping[str, bool] | None = None) -> AgeRange:
+        """The age as an interval; ``known`` is ``self.known`` when the caller has it already."""
         if self.age is not None:
             return AgeRange.exactly(self.age)
         lo, hi = 0, AGE_MAX
-        known = self.known
+        known = self.known if known is None else known
         if known.get("age_under_16") is True:
             hi = 15
         elif known.get("age_under_16") is False:
@@ -202,11 +203,12 @@ class Case:
         return AgeRange(lo, hi) if lo <= hi else AgeRange()
 
     def evidence(self, knowledge: kb.KnowledgeBase) -> Evidence:
+        known = self.known
         return Evidence(
-            known=self.known,
+            known=known,
             confirmed=self.confirmed(knowledge),
             unsure=self.unsure,
-            age=self.age_range(),
+            age=self.age_range(known),
         )
 
 

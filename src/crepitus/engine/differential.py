@@ -41,8 +41,9 @@ class _Row:
     present: tuple[float, ...]  # log LR per condition
     absent: tuple[float, ...]  # tempered log LR per condition
     like: tuple[float, ...]  # P(present | condition)
-    strong_present: tuple[tuple[int, float], ...]  # (condition index, weight) beyond the bounds
-    strong_absent: tuple[tuple[int, float], ...]
+    # (condition index, (weight, finding)) for the weights beyond the bounds
+    strong_present: tuple[tuple[int, tuple[float, str]], ...]
+    strong_absent: tuple[tuple[int, tuple[float, str]], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +57,8 @@ class _Model:
     labels: tuple[tuple[str, bool], ...]  # (name, serious) per condition
 
 
-def _strong(weights: tuple[float, ...]) -> tuple[tuple[int, float], ...]:
-    return tuple((i, lr) for i, lr in enumerate(weights) if lr >= _FOR or lr <= _AGAINST)
+def _strong(weights: tuple[float, ...], fid: str) -> tuple[tuple[int, tuple[float, str]], ...]:
+    return tuple((i, (lr, fid)) for i, lr in enumerate(weights) if lr >= _FOR or lr <= _AGAINST)
 
 
 @lru_cache(maxsize=4)
@@ -70,7 +71,7 @@ def _model(knowledge: kb.KnowledgeBase) -> _Model:
         # the same for every condition, so the posterior is unchanged by it.
         present = tuple(math.log(p / b) for p in like)
         absent = tuple(ABSENT_WEIGHT * math.log((1 - p) / (1 - b)) for p in like)
-        table[fid] = _Row(present, absent, like, _strong(present), _strong(absent))
+        table[fid] = _Row(present, absent, like, _strong(present, fid), _strong(absent, fid))
     ages = [
         (math.log(c.age.under_40), math.log(c.age.from_40_to_64), math.log(c.age.from_65))
         for c in conds
@@ -133,8 +134,8 @@ def _scores(
         # Added finding by finding, in the same order as ever: the sums are identical to the bit.
         scores = list(map(add, scores, row.present if present else row.absent))
         if strong is not None:
-            for i, lr in row.strong_present if present else row.strong_absent:
-                strong[i].append((lr, fid))
+            for i, weight in row.strong_present if present else row.strong_absent:
+                strong[i].append(weight)
     return scores
 
 
@@ -184,7 +185,7 @@ def differential(
     probs = [math.floor(e / total * 10_000) / 10_000 for e in exps]
     out: list[dict[str, Any]] = []
     # Most likely first; a stable sort keeps the knowledge base's order among equals.
-    for i in sorted(range(len(probs)), key=lambda i: -probs[i]):
+    for i in sorted(range(len(probs)), key=[-p for p in probs].__getitem__):
         if strong[i]:
             # One sort serves both lists: no two weights are equal tuples (one per finding).
             w = sorted(strong[i])

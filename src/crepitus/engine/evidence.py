@@ -24,7 +24,7 @@ class AgeRange:
 
     @classmethod
     def exactly(cls, age: int) -> AgeRange:
-        return cls(age, age)
+        return _EXACT[age] if 0 <= age <= AGE_MAX else cls(age, age)
 
     @property
     def known(self) -> bool:
@@ -44,6 +44,10 @@ class AgeRange:
         if self.hi < years:
             return True
         return False if self.lo >= years else None
+
+
+# Every exact age made once: a range is immutable, and a case needs one each time.
+_EXACT = tuple(AgeRange(a, a) for a in range(AGE_MAX + 1))
 
 
 @dataclass(frozen=True, slots=True)

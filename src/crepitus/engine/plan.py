@@ -96,12 +96,12 @@ def _exercise_items(knowledge: kb.KnowledgeBase) -> dict[str, dict[str, Any]]:
 
 
 def _copy(item: dict[str, Any], matched: list[str]) -> dict[str, Any]:
-    return {
-        **item,
-        "steps": list(item["steps"]),
-        "matched": matched,
-        "sources": list(item["sources"]),
-    }
+    # dict.copy keeps the key order, so the new lists take their places.
+    out = item.copy()
+    out["steps"] = item["steps"].copy()
+    out["matched"] = matched
+    out["sources"] = item["sources"].copy()
+    return out
 
 
 @lru_cache(maxsize=16)
@@ -183,7 +183,8 @@ def care_plan(
         if when_any and when_any.isdisjoint(present):
             continue
         # Each plan gets its own copy of the template.
-        copy = {**item, "sources": list(item["sources"])}
+        copy = item.copy()
+        copy["sources"] = item["sources"].copy()
         if kind in by_kind:
             by_kind[kind].append(copy)
         else:
