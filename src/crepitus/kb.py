@@ -542,9 +542,9 @@ class KnowledgeBase(_Model):
     # entails[x]: every finding x entails, transitively (the inverse of implied_by).
     entails: dict[str, frozenset[str]]
 
-    def __hash__(self) -> int:
-        # Identity hashing so compiled views of a knowledge base can be cached per instance.
-        return id(self)
+    # Identity hashing so compiled views of a knowledge base can be cached per instance;
+    # object's own, in C, as every cached view looks the knowledge base up on every call.
+    __hash__ = object.__hash__
 
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:

@@ -186,13 +186,14 @@ def differential(
     out: list[dict[str, Any]] = []
     # Most likely first; a stable sort keeps the knowledge base's order among equals.
     for i in sorted(range(len(probs)), key=[-p for p in probs].__getitem__):
+        supporting: list[str] = []
+        opposing: list[str] = []
         if strong[i]:
-            # One sort serves both lists: no two weights are equal tuples (one per finding).
-            w = sorted(strong[i])
-            supporting = [f for lr, f in reversed(w) if lr >= _FOR]
-            opposing = [f for lr, f in w if lr <= _AGAINST]
-        else:
-            supporting, opposing = [], []
+            # One sort serves both lists: no two weights are equal tuples (one per finding), and
+            # every weight collected is beyond one bound or the other.
+            for lr, f in sorted(strong[i]):
+                (supporting if lr >= _FOR else opposing).append(f)
+            supporting.reverse()  # strongest first
         name, serious = m.labels[i]
         out.append(
             {

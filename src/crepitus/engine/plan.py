@@ -67,12 +67,16 @@ def _for(
     knowledge: kb.KnowledgeBase, level: str, scope: str
 ) -> tuple[tuple[str, frozenset[str], frozenset[str], dict[str, Any]], ...]:
     """(kind, when_any, unless_any, item template) of the advice rules of a level and scope,
-    in file order: the rest are never looked at for it."""
-    return tuple(
+    in file order within each kind but the safety net, which comes most urgent first: the rest
+    are never looked at for it."""
+    rules = [
         (r.advice.kind, r.when_any, r.unless_any, r.item)
         for r in _advice_rules(knowledge)
         if not (r.levels and level not in r.levels) and scope in r.scopes
-    )
+    ]
+    # A stable sort: only safety-net items move, and only among themselves.
+    rules.sort(key=lambda r: -_URGENCY[r[3]["urgency"]] if r[0] == "safety_net" else 0)
+    return tuple(rules)
 
 
 @lru_cache(maxsize=4)
@@ -190,10 +194,9 @@ def care_plan(
         else:
             by_kind[kind] = [copy]
     # Below consultation_24 every safety-net item matters; above, only what is more urgent still.
-    safety = by_kind.get("safety_net", [])
+    safety = by_kind.get("safety_net", [])  # most urgent first (``_for``)
     if rank > _CONSULTATION:
         safety = [i for i in safety if _URGENCY[i["urgency"]] >= rank]
-    safety.sort(key=lambda i: -_URGENCY[i["urgency"]])
     self_managed = rank <= _CONSULTATION and scope == "in"
     notes: list[str] = []
     exercises: list[dict[str, Any]] = []

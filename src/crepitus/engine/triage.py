@@ -264,11 +264,11 @@ def triage(
         if value is not True:
             continue
         top = max(top, c.rank)
-        evidence = [f for f in c.findings if known.get(f) is True or f in ev.unsure]
+        unsure = [f for f in c.findings if f in ev.unsure] if ev.unsure else []
+        evidence = [f for f in c.findings if known.get(f) is True or f in unsure]
         text = c.rule.text
         if "{detail}" in text:
             text = text.replace("{detail}", "; ".join((details or {}).get(f, f) for f in evidence))
-        unsure = [f for f in c.findings if f in ev.unsure]
         if "{unsure}" in text:
             text = text.replace("{unsure}", _plain_list(unsure, knowledge))
         reason: dict[str, Any] = {
