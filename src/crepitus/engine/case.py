@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Literal, NamedTuple
 
 from pydantic import (
@@ -178,7 +179,7 @@ class Case:
         answered = {
             fid: fact.present
             for fid, fact in self.facts.items()
-            if _is_confirmed(fact, self.facts, self.age_origin)
+            if fact.origin in _CONFIRMING or _is_confirmed(fact, self.facts, self.age_origin)
         }
         return close_absences(answered, knowledge.implied_by)
 
@@ -212,6 +213,9 @@ class Case:
         )
 
 
+_CONFIRMING = frozenset({"explicit", "diary"})
+
+
 def _is_confirmed(fact: Fact, facts: Mapping[str, Fact], age_origin: str | None) -> bool:
     seen: set[str] = set()
     while fact.origin == "derived":
@@ -222,7 +226,7 @@ def _is_confirmed(fact: Fact, facts: Mapping[str, Fact], age_origin: str | None)
             return False
         seen.add(source.id)
         fact = source
-    return fact.origin in ("explicit", "diary")
+    return fact.origin in _CONFIRMING
 
 
 # --- error messages -----------------------------------------------------------------------------
@@ -476,14 +480,24 @@ def _add_age_findings(case: Case, knowledge: kb.KnowledgeBase) -> None:
     """Age bands and the onset ages a known age settles (a 30-year-old's pain began before 35)."""
     if case.age is None:
         return
-    age = case.age
+    facts = case.facts
+    for fact in _age_facts(knowledge, case.age):
+        if fact.id not in facts:
+            facts[fact.id] = fact
+
+
+@lru_cache(maxsize=512)
+def _age_facts(knowledge: kb.KnowledgeBase, age: int) -> tuple[Fact, ...]:
+    """The facts an age settles, made once per age: a Fact is immutable, so cases share them."""
     derived = {"age_under_16": age < 16, "age_50_or_over": age >= 50, "age_65_or_over": age >= 65}
     for limit in (35, 40, 45):
         if age < limit:
             derived[f"onset_before_{limit}"] = True
-    for fid, present in derived.items():
-        if fid in knowledge.findings and fid not in case.facts:
-            case.facts[fid] = Fact(fid, present, "derived", span="age")
+    return tuple(
+        Fact(fid, present, "derived", span="age")
+        for fid, present in derived.items()
+        if fid in knowledge.findings
+    )
 
 
 def _add_trends(case: Case, put: Callable[[Fact], None], knowledge: kb.KnowledgeBase) -> None:
