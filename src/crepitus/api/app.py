@@ -10,6 +10,7 @@ import ctypes
 import ctypes.util
 import gc
 import importlib
+import inspect
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -107,6 +108,15 @@ def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
     return build
 
 
+# FastAPI 0.16x looks up OpenTelemetry's tracer, meter and logger providers on every request to
+# see whether to record it. crepitus configures none, and a request about someone's back is not
+# sent to a collector unasked: recording is off, which spares each request the lookups.
+_NO_TELEMETRY: dict[str, Any] = (
+    {"telemetry": {"tracing": False, "metrics": False, "logs": False}}
+    if "telemetry" in inspect.signature(FastAPI.__init__).parameters
+    else {}
+)
+
 _TOKEN_SCHEMA = {"type": "string", "minLength": 43, "maxLength": 43, "pattern": TOKEN_PATTERN}
 
 
@@ -157,6 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         redoc_url=None,
         docs_url=None,  # served from packaged assets below, not from a CDN
+        **_NO_TELEMETRY,
     )
     install_logging()
     app.state.settings = settings
