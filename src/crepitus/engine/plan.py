@@ -28,7 +28,6 @@ MAX_EXERCISES = 6
 LEG_SYMPTOMS = frozenset(
     ["pain_below_knee", "leg_numbness", "leg_tingling", "leg_weakness", "bilateral_leg_symptoms"]
 )
-_URGENCY = {level: kb.level_rank(level) for level in kb.LEVELS}
 _CONSULTATION = kb.level_rank("consultation")
 # Women of an age to be pregnant, when pregnancy was not asked: the plan says what to skip.
 _CHILDBEARING = (16, 56)
@@ -75,7 +74,7 @@ def _for(
         if not (r.levels and level not in r.levels) and scope in r.scopes
     ]
     # A stable sort: only safety-net items move, and only among themselves.
-    rules.sort(key=lambda r: -_URGENCY[r[3]["urgency"]] if r[0] == "safety_net" else 0)
+    rules.sort(key=lambda r: -kb.level_rank(r[3]["urgency"]) if r[0] == "safety_net" else 0)
     return tuple(rules)
 
 
@@ -196,7 +195,7 @@ def care_plan(
     # Below consultation_24 every safety-net item matters; above, only what is more urgent still.
     safety = by_kind.get("safety_net", [])  # most urgent first (``_for``)
     if rank > _CONSULTATION:
-        safety = [i for i in safety if _URGENCY[i["urgency"]] >= rank]
+        safety = [i for i in safety if kb.level_rank(i["urgency"]) >= rank]
     self_managed = rank <= _CONSULTATION and scope == "in"
     notes: list[str] = []
     exercises: list[dict[str, Any]] = []

@@ -42,17 +42,31 @@ def screen_items(
     present: frozenset[str] | set[str] = frozenset(),
 ) -> list[kb.ScreenItem]:
     """The screening items that apply to someone answering as ``subject``, given what is
-    ``present``. For another body part only the life threats apply: the lower back's red flags
-    are not what was asked about."""
-    items = [
-        i
-        for i in knowledge.screening
-        if i.only_for in (None, subject) or any(f in present for f in i.also_if)
+    ``present``."""
+    return [
+        si
+        for si, also_if in _candidates(knowledge, subject, scope_reason)
+        if also_if is None or not also_if.isdisjoint(present)
     ]
-    if scope_reason == "other_body_part":
-        threats = set(knowledge.texts.scope["life_threat"].when_any)
-        items = [i for i in items if i.id in threats]
-    return items
+
+
+@lru_cache(maxsize=16)
+def _candidates(
+    knowledge: kb.KnowledgeBase, subject: str, scope_reason: str
+) -> tuple[tuple[kb.ScreenItem, frozenset[str] | None], ...]:
+    """Each screening item that can apply to ``subject`` in this scope, in order, with the
+    findings that bring it in (None: it always applies). For another body part only the life
+    threats apply: the lower back's red flags are not what was asked about."""
+    threats = set(knowledge.texts.scope["life_threat"].when_any)
+    out: list[tuple[kb.ScreenItem, frozenset[str] | None]] = []
+    for si in knowledge.screening:
+        if scope_reason == "other_body_part" and si.id not in threats:
+            continue
+        if si.only_for in (None, subject):
+            out.append((si, None))
+        elif si.also_if:
+            out.append((si, frozenset(si.also_if)))
+    return tuple(out)
 
 
 def item_question(fid: str, knowledge: kb.KnowledgeBase, subject: str) -> str:
@@ -94,22 +108,16 @@ def _entailed(knowledge: kb.KnowledgeBase) -> dict[str, tuple[str, ...]]:
 def _shown(
     knowledge: kb.KnowledgeBase, subject: str, scope_reason: str
 ) -> tuple[tuple[str, str, str, frozenset[str] | None], ...]:
-    """(id, label, text, the findings that bring it in or None when it always applies) of each
-    screening item that can apply, in order, with its text addressed to ``subject``."""
+    """``_candidates`` as (id, label, text, the findings that bring it in), the text addressed to
+    ``subject``: made once, not for every assessment."""
     short = kb.short_texts(knowledge)
-    threats = set(knowledge.texts.scope["life_threat"].when_any)
     out = []
-    for si in knowledge.screening:
-        if scope_reason == "other_body_part" and si.id not in threats:
-            continue
-        always = si.only_for in (None, subject)
-        if not always and not si.also_if:
-            continue
+    for si, also_if in _candidates(knowledge, subject, scope_reason):
         finding = knowledge.findings[si.id]
         text = si.text or short.get(si.id) or finding.question
-        if subject == "other":
-            text = third_person(text)
-        out.append((si.id, finding.label, text, None if always else frozenset(si.also_if)))
+        out.append(
+            (si.id, finding.label, third_person(text) if subject == "other" else text, also_if)
+        )
     return tuple(out)
 
 
