@@ -78,6 +78,53 @@ def result_objects(repeat: int = 200) -> dict[str, float]:
     }
 
 
+def stage_times(repeat: int = 300) -> dict[str, float]:
+    """Microseconds per public case of each stage of ``assess``, each looped on its own over
+    inputs made beforehand (so they do not add up to the whole exactly: caches are warmer)."""
+    import importlib
+
+    import crepitus
+    from crepitus import kb
+
+    # The stage modules share names with the functions the package exports.
+    e = importlib.import_module("crepitus.engine")
+    screening = importlib.import_module("crepitus.engine.screening")
+    knowledge = kb.load()
+    raw = load_cases()
+    cases = [e.build_case(c, None, knowledge) for c in raw]
+    evs = [c.evidence(knowledge) for c in cases]
+    levels = [e.triage(ev, knowledge, c.details)["level"] for c, ev in zip(cases, evs, strict=True)]
+    causes = [e.differential(ev.known, ev.age, knowledge) for ev in evs]
+    reasons = [str(screening.scope(ev, knowledge).get("reason", "in")) for ev in evs]
+    rows = list(zip(raw, cases, evs, levels, causes, reasons, strict=True))
+    stages = {
+        "build_case": lambda r: e.build_case(r[0], None, knowledge),
+        "evidence": lambda r: r[1].evidence(knowledge),
+        "triage": lambda r: e.triage(r[2], knowledge, r[1].details),
+        "screening": lambda r: screening.screening(r[1], r[2], knowledge, r[5]),
+        "differential": lambda r: e.differential(r[2].known, r[2].age, knowledge),
+        "care_plan": lambda r: e.care_plan(
+            r[3],
+            r[2].present(),
+            r[4],
+            knowledge,
+            scope=r[5],
+            known=r[2].known,
+            sex=r[1].sex,
+            age=r[2].age,
+        ),
+        "assess": lambda r: crepitus.assess(r[0]),
+    }
+    out: dict[str, float] = {}
+    for name, stage in stages.items():
+        t0 = time.perf_counter()
+        for _ in range(repeat):
+            for r in rows:
+                stage(r)
+        out[name] = round((time.perf_counter() - t0) / (repeat * len(rows)) * 1e6, 1)
+    return out
+
+
 def assess_throughput(
     seconds: float = 5.0, cases: list[dict[str, Any]] | None = None
 ) -> dict[str, float]:
@@ -201,6 +248,7 @@ if __name__ == "__main__":
         "assess_structured": assess_throughput(),
         "assess_random": assess_throughput(cases=random_cases()),
         "result_objects": result_objects(),
+        "stage_us": stage_times(),
     }
     if only is None:
         out["cold_cli_assess_json"] = cold_cli()
