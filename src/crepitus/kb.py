@@ -94,7 +94,9 @@ class KnowledgeError(Exception):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Built on first use, not at import: a knowledge base kept on disk loads without validating
+    # again, so most starts never need the validators (about 50 ms of each).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Source(_Model):
@@ -173,10 +175,8 @@ class NotSure(_Model):
     not_sure: str
 
 
+# The expression models refer to Expr before it exists; their deferred build finds it here.
 Expr = Annotated[str | AllOf | AnyOf | AtLeast | AgeAtLeast | AgeBelow | NotSure, "expr"]
-AllOf.model_rebuild()
-AnyOf.model_rebuild()
-AtLeastBody.model_rebuild()
 
 
 def expr_findings(expr: Expr) -> Iterator[str]:

@@ -49,8 +49,6 @@ from __future__ import annotations
 from typing import Any
 
 from crepitus.errors import CaseError
-from crepitus.language import _subject
-from crepitus.language._demographics import demographics as _demographics
 from crepitus.language._engine import use_cache
 from crepitus.limits import MAX_TEXT
 
@@ -82,6 +80,10 @@ def subject_of(text: str, subject: str | None = None) -> str:
     """ "self" or "other": as given, or as the text plainly says ("writing for my husband")."""
     if subject in ("self", "other"):
         return subject
+    # Here, not at the top: their patterns take a start of the command line about 15 ms to
+    # compile, and a structured case never reads text.
+    from crepitus.language import _subject
+
     return _subject.detect(text) or "self"
 
 
@@ -93,6 +95,7 @@ def parse(text: str, subject: str | None = None) -> list[dict[str, Any]]:
     _check(text)
     if not text.strip():
         return []
+    from crepitus.language import _subject
     from crepitus.language._parse import parse as _parse
 
     if subject_of(text, subject) == "other":
@@ -106,6 +109,9 @@ def demographics(text: str, subject: str | None = None) -> dict[str, Any]:
     _check(text)
     if not text.strip():
         return {"age": None, "sex": None}
+    from crepitus.language import _subject
+    from crepitus.language._demographics import demographics as _demographics
+
     if subject_of(text, subject) == "other":
         p = _subject.patient_of(text)
         return {"age": p.age, "sex": p.sex}
@@ -138,6 +144,8 @@ def read(text: str, subject: str | None = None) -> tuple[list[dict[str, Any]], d
     _check(text)
     if not text.strip():
         return [], {"age": None, "sex": None, "subject": subject or "self"}
+    from crepitus.language import _subject
+    from crepitus.language._demographics import demographics as _demographics
     from crepitus.language._parse import parse as _parse
 
     if subject_of(text, subject) == "other":
