@@ -14,7 +14,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import Annotated, Any, Literal, cast
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from crepitus._kept import Kept
@@ -58,12 +57,12 @@ Level = Literal["self_care", "consultation", "consultation_24", "emergency", "em
 #: Bumped by hand when the content changes meaning; a content hash is appended at load.
 KB_VERSION = "2026.12.1"
 
-# libyaml's loader is about six times faster than the pure-Python one: it matters for a cold CLI.
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _yaml(text: str) -> Any:
-    return yaml.load(text, Loader=_Loader)
+    # Imported here: a knowledge base kept on disk needs no YAML, and a cold start saves the
+    # import. libyaml's loader is about six times faster than the pure-Python one.
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 FILES = (
@@ -592,6 +591,8 @@ def load_from_texts(
     texts: dict[str, str], vocabulary: dict[str, Any] | None = None
 ) -> KnowledgeBase:
     """Build and validate a knowledge base from the YAML texts of its files."""
+    import yaml  # only a knowledge base built from its files needs it (see _yaml)
+
     vocab = vocabulary if vocabulary is not None else _vocabulary()
     problems: list[str] = []
     raw: dict[str, Any] = {}
