@@ -57,6 +57,7 @@ Level = Literal["self_care", "consultation", "consultation_24", "emergency", "em
 #: Bumped by hand when the content changes meaning; a content hash is appended at load.
 KB_VERSION = "2026.12.1"
 
+
 def _yaml(text: str) -> Any:
     # Imported here: a knowledge base kept on disk needs no YAML, and a cold start saves the
     # import. libyaml's loader is about six times faster than the pure-Python one.

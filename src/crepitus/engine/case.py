@@ -25,7 +25,6 @@ from pydantic import (
     field_validator,
 )
 from pydantic_core import PydanticCustomError
-from rapidfuzz import fuzz, process
 
 from crepitus import kb
 from crepitus.engine.evidence import AGE_MAX, AgeRange, Evidence, close_absences
@@ -282,7 +281,10 @@ def problem_from(err: Mapping[str, Any]) -> Problem:
 
 def suggest(word: str, choices: list[str]) -> str | None:
     # rapidfuzz, not difflib: a request full of unknown ids costs about 7 µs an id instead of
-    # 420, so a bad request is not dearer to answer than a good one.
+    # 420, so a bad request is not dearer to answer than a good one. Imported here: only a
+    # wrong id needs it, and a cold start saves the import.
+    from rapidfuzz import fuzz, process
+
     close = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=50)
     return str(close[0]) if close else None
 
