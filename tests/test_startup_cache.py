@@ -130,3 +130,20 @@ def test_the_key_changes_with_what_the_reader_is_built_from(
     assert before.parent == tmp_path and before.name.startswith("reader-")
     with pytest.raises(ValueError, match="unknown cache kind"):
         startup_cache.cache_file("other")
+
+
+def test_the_key_changes_with_the_installed_spacy(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import spacy
+
+    about = startup_cache._spacy_about()
+    assert spacy.about.__version__.encode() in about  # read without importing spaCy
+    monkeypatch.setenv("CREPITUS_CACHE_DIR", str(tmp_path))
+    startup_cache._key.cache_clear()
+    before = startup_cache.cache_file("reader")
+    monkeypatch.setattr(startup_cache, "_spacy_about", lambda: about + b"# another build")
+    startup_cache._key.cache_clear()
+    after = startup_cache.cache_file("reader")
+    startup_cache._key.cache_clear()
+    assert before != after
