@@ -132,6 +132,8 @@ def click_bars(weeks: Sequence[Mapping[str, Any]]) -> ClickBars:
 _WIDE, _NARROW = (6.4, 2.8), (3.6, 2.8)
 #: The smallest text drawn (the legend), in points: 9 pt is 12 CSS px at a chart's own size.
 _SMALLEST = 9
+#: A bar's width, as a share of the space between bars (matplotlib's own default).
+_BAR_WIDTH = 0.8
 
 
 def _figure(narrow: bool = False) -> tuple[Any, Any]:
@@ -228,6 +230,22 @@ def pain_chart(entries: Sequence[DiaryEntry], fmt: Format = "svg", narrow: bool 
     return _save(plt, fig, fmt, title)
 
 
+def _bars(
+    ax: Any, heights: Sequence[int], bottoms: Sequence[int], *, label: str, **style: Any
+) -> None:
+    """Bars as one collection, not ``ax.bar``'s artist per bar: a hundred bars drew in a third
+    of a second that way, and each was an SVG element of its own for the PDF to draw."""
+    from matplotlib.collections import PolyCollection
+
+    half = _BAR_WIDTH / 2
+    boxes = [
+        [(i - half, b), (i - half, b + h), (i + half, b + h), (i + half, b)]
+        for i, (h, b) in enumerate(zip(heights, bottoms, strict=True))
+        if h
+    ]
+    ax.add_collection(PolyCollection(boxes, linewidth=0, label=label, **style), autolim=False)
+
+
 def clicks_chart(entries: Sequence[DiaryEntry], fmt: Format = "svg", narrow: bool = False) -> bytes:
     """Clicks per ISO week, split into during exercise and outside exercise."""
     plt, (fig, ax) = _figure(narrow)
@@ -241,8 +259,19 @@ def clicks_chart(entries: Sequence[DiaryEntry], fmt: Format = "svg", narrow: boo
         x = range(len(bars.labels))
         outside = bars.outside_exercise
         during = [c - o for c, o in zip(bars.clicks, outside, strict=True)]
-        ax.bar(x, during, color=_BLUE, label="during exercise")
-        ax.bar(x, outside, bottom=during, color=_ORANGE, hatch="//", label="outside exercise")
+        _bars(ax, during, [0] * len(during), color=_BLUE, label="during exercise")
+        _bars(
+            ax,
+            outside,
+            during,
+            color=_ORANGE,
+            hatch="//",
+            hatchcolor="black",
+            label="outside exercise",
+        )
+        # As ax.bar's autoscaling left them: the bars and 5% either side.
+        lo, hi = -_BAR_WIDTH / 2, len(bars.labels) - 1 + _BAR_WIDTH / 2
+        ax.set_xlim(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
         # Headroom so the legend never sits on a bar.
         ax.set_ylim(0, max(bars.clicks) * 1.45 + 0.5)
         ax.legend(loc="upper left", frameon=False, fontsize=_SMALLEST, ncols=1 if narrow else 2)
