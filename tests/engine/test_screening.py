@@ -10,6 +10,7 @@ import pytest
 import crepitus
 from crepitus import kb
 from crepitus.engine import assess as core_assess
+from crepitus.engine.interview import next_question as core_next_question
 
 K = kb.load()
 HARMLESS = "My lower back clicks when I twist. No pain at all."
@@ -273,3 +274,31 @@ def test_doubt_in_the_persons_own_words_is_not_a_no() -> None:
     # The questions still ask it; the answer decides.
     step = crepitus.next_question({"age": 40, "text": text})["question"]
     assert step["kind"] == "confirm" and "saddle_numbness" in [i["id"] for i in step["items"]]
+
+
+def test_a_no_to_a_red_flag_is_a_no_to_what_the_text_read_that_entails_it() -> None:
+    # The reader takes a fear ("I might end up paralysed") as severe weakness; the confirmation
+    # asks about weakness in a leg, quoting those words, and the person says no.
+    def reader(text: str, subject: str | None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        return [
+            {"id": "back_sound", "present": True, "text": "cracking my back"},
+            {"id": "leg_weakness", "present": True, "text": "paralysed"},
+            {"id": "leg_weakness_severe", "present": True, "text": "paralysed"},
+        ], {}
+
+    case: dict[str, Any] = {"age": 22, "text": "...", "evidence": []}
+    assert core_assess(case, reader)["triage"]["level"] == "emergency"  # the safe reading
+    step = core_next_question(case, reader)["question"]
+    assert step["kind"] == "confirm" and [i["id"] for i in step["items"]] == ["leg_weakness"]
+    case["evidence"] = [{"id": "leg_weakness", "present": False}]
+    out = core_assess(case, reader)
+    assert out["triage"]["level"] != "emergency"
+    assert "leg_weakness_severe" not in {e["id"] for e in out["evidence"] if e["present"]}
+    # A "yes" keeps the reading, and so does the severe weakness answered in its own right.
+    case["evidence"] = [{"id": "leg_weakness", "present": True}]
+    assert core_assess(case, reader)["triage"]["level"] == "emergency"
+    case["evidence"] = [
+        {"id": "leg_weakness", "present": False},
+        {"id": "leg_weakness_severe", "present": True},
+    ]
+    assert core_assess(case, reader)["triage"]["level"] == "emergency"

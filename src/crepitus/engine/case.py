@@ -473,9 +473,24 @@ def build_case(
             case.age, case.age_origin = int(demo["age"]), "text"
         if case.sex is None and demo.get("sex") is not None:
             case.sex, case.sex_origin = str(demo["sex"]), "text"
+        _answered_against_reading(case, knowledge)
     _add_age_findings(case, knowledge)
     _close_implications(case, knowledge)
     return case
+
+
+def _answered_against_reading(case: Case, knowledge: kb.KnowledgeBase) -> None:
+    """A "no" answered to a finding is a "no" to whatever entails it that was only read from the
+    text: without weakness in a leg there is no severe weakness, whatever the words seemed to
+    say ("I'm scared I might end up paralysed"). What the person answered themselves, or logged,
+    stays; the confirmation step asks each red flag of the screen in its own right."""
+    facts = case.facts
+    for denied in [f.id for f in facts.values() if f.origin == "explicit" and not f.present]:
+        for fid in knowledge.implied_by.get(denied, ()):
+            read = facts.get(fid)
+            if read is not None and read.origin == "text" and read.present:
+                case.contradicted[fid] = (True, read.span)
+                del facts[fid]
 
 
 def _add_age_findings(case: Case, knowledge: kb.KnowledgeBase) -> None:
