@@ -28,6 +28,7 @@ def lacks(text: str, fid: str) -> None:
 
 AFFIRMED = [
     ("My lower back clicks when I twist.", "back_sound"),
+    ("I ended up paralysed from the waist down for a day.", "leg_weakness_severe"),
     ("My back goes pop when I bend over.", "back_sound"),
     ("I can't pee properly since yesterday.", "bladder_dysfunction"),
     ("I get pins and needles in my foot.", "leg_tingling"),
@@ -155,6 +156,8 @@ def test_findings_about_the_past(text: str, fid: str, present: bool | None) -> N
         ("Return if bladder dysfunction or saddle anaesthesia develop.", "saddle_numbness"),
         ("Advised to watch for leg weakness.", "leg_weakness"),
         ("Exercises to prevent back pain.", "pain"),
+        ("A video said you can end up paralysed from cracking it.", "leg_weakness_severe"),
+        ("Apparently cracking can cause numbness in your legs.", "leg_numbness"),
     ],
 )
 def test_hypothetical(text: str, fid: str) -> None:

@@ -115,7 +115,9 @@ TRIGGERS: Final[dict[Category, list[tuple[str, Direction]]]] = {
             risk of, chance of, chances of, to prevent, prevent, preventing, prevention of, to
             avoid, avoid, avoiding, watch for, watch out for, look out for, looking out for, in
             the event, unless, return if, seek help if, call if, could lead to, lead to, leads to,
-            can lead to, warning signs, red flags, whether
+            can lead to, warning signs, red flags, whether, can end up, could end up, might end
+            up, may end up, will end up, would end up, can cause, could cause, can result in,
+            could result in, can leave you, could leave you
         """,
         ),
         *_each(
