@@ -286,3 +286,32 @@ def test_affirmed_beats_negated_for_one_finding() -> None:
 def test_uncertain_beats_negated_for_one_finding() -> None:
     # doubt reopens the question, so the interview asks instead of taking "no"
     assert read("No numbness. Well, maybe a little numbness in my toes.")["leg_numbness"][0] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "fid"),
+    [
+        # Said of the noise, or a comparison, or where something is: not the finding.
+        ("It sounds horrendous but there's no pain at all.", "pain_severe"),
+        ("His back goes off like a knuckle crack most nights.", "other_body_part"),
+        ("It clicks loud enough to wake me, and it doesn't hurt.", "pain_night"),
+        ("It hurts just to the left of my spine, above my belt.", "band_like_pain"),
+    ],
+)
+def test_the_noise_a_comparison_or_a_place_is_not_the_finding(text: str, fid: str) -> None:
+    lacks(text, fid)
+
+
+@pytest.mark.parametrize(
+    ("text", "fid"),
+    [
+        ("The pain is horrendous.", "pain_severe"),
+        ("Horrendous back pain since Monday.", "pain_severe"),
+        ("When it clicks it's a proper sharp jab.", "pain_sharp"),
+        ("When it clicks it's a proper sharp jab.", "pain_with_sound"),
+        ("My knuckles crack and my back pain wakes me at night.", "pain_night"),
+        ("Pain like a tight band round my chest.", "band_like_pain"),
+    ],
+)
+def test_the_same_words_said_of_the_pain_count(text: str, fid: str) -> None:
+    has(text, fid, True)
