@@ -421,11 +421,13 @@ class LexiconEntry(_Model):
     # Too vague to assert the finding, but denying them rules it out ("no leg problems").
     deny_only: list[str] = []
     # Phrases that count only in context: every group in `needs` has a mention (not denied) of one
-    # of its findings within `scope`, and one of `cue_words`, if any, is in the same segment.
+    # of its findings within `scope`, and one of `cue_words`, if any, is in the same segment
+    # (or, with `cue_scope: sentence`, the same sentence).
     cued: list[str] = []
     needs: list[list[str]] = []
     cue_words: list[str] = []
     scope: Literal["nearest", "segment", "sentence"] = "sentence"
+    cue_scope: Literal["segment", "sentence"] = "segment"
     # Findings whose mention in the same sentence stops `cued` phrases counting.
     unless: list[str] = []
     # Words that stop any phrase of this entry counting when they are in the same segment.

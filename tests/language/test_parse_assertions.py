@@ -315,3 +315,13 @@ def test_the_noise_a_comparison_or_a_place_is_not_the_finding(text: str, fid: st
 )
 def test_the_same_words_said_of_the_pain_count(text: str, fid: str) -> None:
     has(text, fid, True)
+
+
+def test_cue_words_of_a_red_flag_reach_past_a_dash_within_the_sentence() -> None:
+    has("I can't tell if my wee is normal - it seems slow to start.", "bladder_dysfunction", True)
+    lacks("My wee is fine. The car was slow to start this morning.", "bladder_dysfunction")
+
+
+def test_using_said_of_injecting_is_injecting_drugs() -> None:
+    has("Been using (injecting) on and off for a couple of years.", "iv_drug_use", True)
+    lacks("I've been injecting insulin for years.", "iv_drug_use")

@@ -30,6 +30,7 @@ class Entry:
     fid: str
     needs: tuple[frozenset[str], ...]
     cue_words: int | None
+    cue_sentence: bool  # cue words looked for in the sentence, not just the segment
     blockers: int | None
     scope: Scope
     unless: frozenset[str]
@@ -278,6 +279,7 @@ def _build() -> Engine:
             fid=fid,
             needs=tuple(frozenset(g) for g in e.needs),
             cue_words=word_list(e.cue_words),
+            cue_sentence=e.cue_scope == "sentence",
             blockers=word_list(e.blockers),
             scope=e.scope,
             unless=frozenset(e.unless),

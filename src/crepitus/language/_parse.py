@@ -237,10 +237,10 @@ def _resolve(
         and not found.direct_at(prev)
     ):
         return None  # "when I've been gardening all day": the day is the activity's
-    if entry.cue_words is not None and not any(
-        lay.seg[s] == seg for s, _ in words.get(entry.cue_words, ())
-    ):
-        return None
+    if entry.cue_words is not None:
+        where, at = (lay.sent, sent) if entry.cue_sentence else (lay.seg, seg)
+        if not any(where[s] == at for s, _ in words.get(entry.cue_words, ())):
+            return None
     here = found.direct_in(sent)
     if any(m.fid in entry.unless and m.assertion != "negated" for m in here):
         return None
