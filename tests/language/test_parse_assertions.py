@@ -325,3 +325,18 @@ def test_cue_words_of_a_red_flag_reach_past_a_dash_within_the_sentence() -> None
 def test_using_said_of_injecting_is_injecting_drugs() -> None:
     has("Been using (injecting) on and off for a couple of years.", "iv_drug_use", True)
     lacks("I've been injecting insulin for years.", "iv_drug_use")
+
+
+def test_a_denial_reaches_a_second_verb_after_or() -> None:
+    # "or" joining two verbs of one denial: neither happened.
+    text = "My back has never given way or felt unstable."
+    has(text, "giving_way", False)
+    assert read(text).get("giving_way", (None, ""))[0] is False
+
+
+def test_crawling_on_hands_and_knees_is_not_both_legs() -> None:
+    lacks(
+        "I've been crawling round the flat on my hands and knees, it's so stiff.",
+        "bilateral_leg_symptoms",
+    )
+    has("Both my knees and legs have gone numb.", "bilateral_leg_symptoms", True)

@@ -136,7 +136,7 @@ def layout(doc: Any, correct: Callable[[str], str | None] | None = None) -> Layo
                     and (nxt in _rules.SUBJECT_STARTERS or nxt == "then")
                 )
                 or (low in ("every", "each") and nxt == "time")
-                or (low in ("and", "or", "&") and nxt in _rules.FINITE_VERBS)
+                or (low in ("and", "&") and nxt in _rules.FINITE_VERBS)
                 or (low in _rules.CONTRASTS and norms[i - 1] != "not")
                 or (low == "more" and nxt in ("of", "like"))
             ):

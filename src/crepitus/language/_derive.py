@@ -320,7 +320,12 @@ def _laterality(lay: _context.Layout, found: list[Mention]) -> Mention | None:
     for j, w in enumerate(norms):
         window = norms[j + 1 : j + 4]
         if (
-            (w in _LEG_PLURAL and not (j and "between" in norms[max(0, j - 2) : j]))
+            (
+                w in _LEG_PLURAL
+                and not (j and "between" in norms[max(0, j - 2) : j])
+                # "crawling on my hands and knees": how one moves, not the legs' symptoms
+                and not (w == "knees" and "hands" in norms[max(0, j - 2) : j])
+            )
             or (
                 w == "both"
                 and any(x in _LEG_PLURAL or x == "sides" for x in window)
