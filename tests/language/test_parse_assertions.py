@@ -340,3 +340,40 @@ def test_crawling_on_hands_and_knees_is_not_both_legs() -> None:
         "bilateral_leg_symptoms",
     )
     has("Both my knees and legs have gone numb.", "bilateral_leg_symptoms", True)
+
+
+@pytest.mark.parametrize(
+    ("text", "fid"),
+    [
+        ("The only injury I've had was coming off a horse back in 2015.", "trauma_major"),
+        ("Back in 2019 I had a bad bout of sciatica.", "pain_below_knee"),
+        ("I had a microdiscectomy in 2015 and have been fine since.", "recent_spinal_procedure"),
+    ],
+)
+def test_a_past_year_is_history(text: str, fid: str) -> None:
+    has(text, fid, None, "historical")
+
+
+def test_a_past_year_that_dates_an_onset_is_not_history() -> None:
+    has("My back pain started in 2019 and is constant.", "pain", True, "affirmed")
+    has("I was diagnosed with breast cancer in 2015.", "cancer_history", True)
+
+
+def test_not_gonna_lie_is_no_denial() -> None:
+    has("Not gonna lie, I inject, been using again.", "iv_drug_use", True)
+
+
+@pytest.mark.parametrize(
+    ("text", "fid"),
+    [
+        ("It stings like mad when I wee and the wee looks a bit pink.", "urinary_symptoms"),
+        ("Is it normal for it to feel a bit odd when I wipe?", "saddle_numbness"),
+    ],
+)
+def test_words_between_still_read(text: str, fid: str) -> None:
+    assert read(text).get(fid, (None, ""))[0] is True, read(text)
+
+
+def test_like_a_car_crash_is_a_comparison() -> None:
+    lacks("It's like a car crash going off in my spine when I twist.", "trauma_major")
+    has("I was in a car crash on Monday.", "trauma_major", True)

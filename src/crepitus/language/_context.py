@@ -226,13 +226,18 @@ def _keep(lay: Layout, start: int, end: int, category: str, phrase: str) -> bool
             return prev not in _rules.BE_GET
         if phrase == "in the past":
             return not (nxt in _rules.DURATION_UNITS or lay.num[end]) if nxt else True
-        if "ago" in phrase or "back" in phrase or "last year" in phrase:
+        if "ago" in phrase or "back" in phrase or "last year" in phrase or phrase[-1].isdigit():
             if phrase.startswith("last year") and prev in _rules.DURATION_LEADS:
                 return False
             # "it started years ago": that dates an onset, the thing itself is current; but
             # "fine since" says it is over.
             return not any(
-                norms[j] in _rules.ONSET_WORDS and not (j and norms[j - 1] in _rules.WELL_WORDS)
+                norms[j] in _rules.ONSET_WORDS
+                and not (j and norms[j - 1] in _rules.WELL_WORDS)
+                # "have been fine since" says it is over too
+                and not (
+                    norms[j] == "been" and j + 1 < len(norms) and norms[j + 1] in _rules.WELL_WORDS
+                )
                 for j in range(len(norms))
                 if lay.seg[j] == lay.seg[start]
             )

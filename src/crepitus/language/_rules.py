@@ -45,6 +45,9 @@ def _each(direction: Direction, phrases: str) -> list[tuple[str, Direction]]:
     return [(" ".join(p.split()), direction) for p in phrases.split(",") if p.strip()]
 
 
+#: The latest year read as the past in "in 2015" (see "historical" below).
+_LAST_PAST_YEAR: Final = 2025
+
 # (phrase, direction) by category. "family" is "other" said of a blood relative.
 TRIGGERS: Final[dict[Category, list[tuple[str, Direction]]]] = {
     "negated": [
@@ -94,6 +97,13 @@ TRIGGERS: Final[dict[Category, list[tuple[str, Direction]]]] = {
             days, in remission from
         """,
         ),
+        # A past year ("a fall back in 2015", "Back in 2019 I had sciatica"). The list ends a
+        # year before this release: a later year is simply not read as history (the safe side).
+        *[
+            (p, "both")
+            for y in range(1950, _LAST_PAST_YEAR + 1)
+            for p in (f"in {y}", f"back in {y}")
+        ],
         *_each(
             "backward",
             """
@@ -204,6 +214,7 @@ TRIGGERS: Final[dict[Category, list[tuple[str, Direction]]]] = {
             don't know if it's normal, don't know if this is normal, do not know if it is normal,
             not sure if it's normal, not sure if this is normal, not sure it's normal,
             wondering if it's normal, wonder if it's normal, is this normal, is that normal,
+            not gonna lie, not going to lie, i won't lie, won't lie, wont lie, not to lie, ngl,
             complaining of, presents with, presenting with, if anything, as if, even if, if so, if
             not, nothing else, not much else, not long ago, not long after, no sooner, in the past
             few, in the past couple, the last year, for the last year, since last year, over the
