@@ -1,7 +1,7 @@
 """Safety invariants, held by hypothesis over random cases.
 
 - Adding a present red-flag finding never lowers the level.
-- Adding an absent finding never raises it.
+- Adding an absent finding never raises it, also where it overrules what the text read.
 - "Not sure" never gives a lower level than "no".
 - A confirmation of what the text said never lowers the level.
 - A life-threat finding always gives emergency_ambulance.
@@ -131,6 +131,23 @@ def test_a_confirmation_never_lowers_the_level(
     confirmed = {**base, **{f: readings[f] for f in confirm if f in readings}}
     after = _with_text(readings, as_case(confirmed, age))
     assert RANK[after["triage"]["level"]] >= RANK[before["triage"]["level"]]
+
+
+@SETTINGS
+@given(
+    st.dictionaries(st.sampled_from(FINDINGS), st.booleans(), max_size=12),
+    evidence,
+    ages,
+    st.sampled_from(FINDINGS),
+)
+def test_an_absent_answer_never_raises_the_level_against_the_text(
+    readings: dict[str, bool], ev: dict[str, bool], age: int | None, fid: str
+) -> None:
+    # An answer of "no" can overrule what the text read, and what entails it; never upwards.
+    assume(fid not in ev)
+    before = _with_text(readings, as_case(dict(ev), age))
+    after = _with_text(readings, as_case({**ev, fid: False}, age))
+    assert RANK[after["triage"]["level"]] <= RANK[before["triage"]["level"]]
 
 
 @SETTINGS

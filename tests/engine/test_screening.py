@@ -302,3 +302,18 @@ def test_a_no_to_a_red_flag_is_a_no_to_what_the_text_read_that_entails_it() -> N
         {"id": "leg_weakness_severe", "present": True},
     ]
     assert core_assess(case, reader)["triage"]["level"] == "emergency"
+
+
+def test_confirming_the_texts_own_denial_keeps_what_else_it_read() -> None:
+    # Words that both deny weakness and read as severe weakness: confirming the denial is no
+    # "no" to the severe weakness, which stays (the safe reading).
+    def reader(text: str, subject: str | None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        return [
+            {"id": "leg_weakness", "present": False, "text": "legs not weak"},
+            {"id": "leg_weakness_severe", "present": True, "text": "foot drags"},
+        ], {}
+
+    case: dict[str, Any] = {"age": 40, "text": "...", "evidence": []}
+    assert core_assess(case, reader)["triage"]["level"] == "emergency"
+    case["evidence"] = [{"id": "leg_weakness", "present": False}]
+    assert core_assess(case, reader)["triage"]["level"] == "emergency"

@@ -452,6 +452,7 @@ def build_case(
                 put(fact)
     if raw.diary:
         _add_trends(case, put, knowledge)
+    read_absent: set[str] = set()  # what the text itself said is not the case
     if raw.text and raw.text.strip() and read_text is not None:
         mentions, demo = read_text(raw.text, raw.subject)
         if raw.subject is None and demo.get("subject") == "other":
@@ -463,6 +464,8 @@ def build_case(
             span = m.get("span")
             offsets = (int(span[0]), int(span[1])) if isinstance(span, list | tuple) else None
             fact = Fact(m["id"], bool(m["present"]), "text", span=m.get("text"), offsets=offsets)
+            if not fact.present:
+                read_absent.add(fact.id)
             old = case.facts.get(fact.id)
             if old is not None and old.origin == "explicit" and old.present != fact.present:
                 case.contradicted[fact.id] = (fact.present, fact.span)
@@ -473,19 +476,24 @@ def build_case(
             case.age, case.age_origin = int(demo["age"]), "text"
         if case.sex is None and demo.get("sex") is not None:
             case.sex, case.sex_origin = str(demo["sex"]), "text"
-        _answered_against_reading(case, knowledge)
+        _answered_against_reading(case, knowledge, read_absent)
     _add_age_findings(case, knowledge)
     _close_implications(case, knowledge)
     return case
 
 
-def _answered_against_reading(case: Case, knowledge: kb.KnowledgeBase) -> None:
+def _answered_against_reading(
+    case: Case, knowledge: kb.KnowledgeBase, read_absent: set[str]
+) -> None:
     """A "no" answered to a finding is a "no" to whatever entails it that was only read from the
     text: without weakness in a leg there is no severe weakness, whatever the words seemed to
     say ("I'm scared I might end up paralysed"). What the person answered themselves, or logged,
-    stays; the confirmation step asks each red flag of the screen in its own right."""
+    stays; so does everything when the "no" only confirms the text's own denial (words that say
+    both "no weakness" and "paralysed" keep the present reading, the safe one)."""
     facts = case.facts
     for denied in [f.id for f in facts.values() if f.origin == "explicit" and not f.present]:
+        if denied in read_absent:
+            continue
         for fid in knowledge.implied_by.get(denied, ()):
             read = facts.get(fid)
             if read is not None and read.origin == "text" and read.present:
