@@ -26,6 +26,7 @@ BATCHES = [
     "blind_final3.yaml",
     "blind_final4.yaml",
     "blind_final5.yaml",
+    "blind_final6.yaml",
 ]
 # Vignettes whose truth is an answer of "not sure" (the writer's note says so): the simulated
 # patient here answers only yes or no, so it cannot play them; tests/engine/test_screening.py

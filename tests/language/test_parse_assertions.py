@@ -377,3 +377,27 @@ def test_words_between_still_read(text: str, fid: str) -> None:
 def test_like_a_car_crash_is_a_comparison() -> None:
     lacks("It's like a car crash going off in my spine when I twist.", "trauma_major")
     has("I was in a car crash on Monday.", "trauma_major", True)
+
+
+def test_a_future_someone_foretold_is_hypothetical() -> None:
+    has("My colleague told me I will get paralysis in future.", "leg_weakness_severe", None)
+
+
+def test_no_pmh_denies_what_follows() -> None:
+    has("No fever, no wt loss, no PMH malignancy.", "cancer_history", False)
+
+
+def test_night_shifts_are_no_night_pain() -> None:
+    lacks("I do night shifts and by 4am my back feels tight, never any pain.", "pain_night")
+    has("My back pain wakes me at 4am.", "pain_night", True)
+
+
+def test_loose_clothes_and_kilos_less_are_weight_loss() -> None:
+    text = "My pants have become loose, the weight machine shows 7 kg less."
+    has(text, "weight_loss", True)
+    lacks(text, "sound_with_exercise")
+
+
+def test_a_doubt_after_a_comma_hedges_what_comes_after_it() -> None:
+    has("Pain is the same, not better at all, maybe a little worse.", "pain_not_improving", True)
+    has("My feet are numb, maybe.", "leg_numbness", None)

@@ -372,6 +372,9 @@ def triggers(
                 clause = lay.clause[start - 1]  # "had a fever | when I was younger"
             while lo > prev_end and lay.clause[lo - 1] == clause:
                 lo -= 1
+            ahead = any(not lay.punct[j] for j in range(end, hi))
+            if direction == "both" and ahead and start and lay.texts[start - 1] == ",":
+                lo = start  # "not better at all, maybe a little worse": the doubt is ahead
         out.append(Trigger(start, end, cat, direction, lo, hi))
     return Triggers(out)
 

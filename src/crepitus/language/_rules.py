@@ -56,7 +56,8 @@ TRIGGERS: Final[dict[Category, list[tuple[str, Direction]]]] = {
             """
             no, not, never, without, w/o, denies, denied, deny, denying, nor, neither, none,
             nothing, nil, zero, negative for, free of, absence of, absent, no sign of, no signs
-            of, no evidence of, no history of, no h/o, no hx of, no hx, no complaints of, no
+            of, no evidence of, no history of, no h/o, no hx of, no hx, no pmh, no pmh of, no pmhx,
+            nil pmh, no past history of, no past medical history of, no complaints of, no
             longer, lack of, lacks, lacking, rules out, ruled out, haven't had any, not had any,
             did not have, doesn't have, hasn't had, never had, no more, no real, no actual,
             stopped having, no issues with, no problems with, no trouble with, no difficulty, no
@@ -125,7 +126,8 @@ TRIGGERS: Final[dict[Category, list[tuple[str, Direction]]]] = {
             risk of, chance of, chances of, to prevent, prevent, preventing, prevention of, to
             avoid, avoid, avoiding, watch for, watch out for, look out for, looking out for, in
             the event, unless, return if, seek help if, call if, could lead to, lead to, leads to,
-            can lead to, warning signs, red flags, whether, can end up, could end up, might end
+            can lead to, warning signs, red flags, whether, will get, i will get, in future,
+            can end up, could end up, might end
             up, may end up, will end up, would end up, can cause, could cause, can result in,
             could result in, can leave you, could leave you
         """,
