@@ -401,3 +401,20 @@ def test_loose_clothes_and_kilos_less_are_weight_loss() -> None:
 def test_a_doubt_after_a_comma_hedges_what_comes_after_it() -> None:
     has("Pain is the same, not better at all, maybe a little worse.", "pain_not_improving", True)
     has("My feet are numb, maybe.", "leg_numbness", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "fid"),
+    [
+        ("She has had no falls or bumps.", "swelling"),
+        ("I haven't fallen or knocked it.", "trauma_minor"),
+    ],
+)
+def test_a_phrase_of_absence_denies_what_follows_or(text: str, fid: str) -> None:
+    has(text, fid, False)
+
+
+def test_a_foot_that_falls_is_no_fall() -> None:
+    text = "Since two days my right foot is falling, I cannot lift the front of the foot."
+    lacks(text, "trauma_major")
+    lacks(text, "trauma_minor")

@@ -94,6 +94,17 @@ def mentions(
         if cat == "negated" and way == "backward" and end in ends:
             for j in range(start, end):
                 taken[j] = False
+    # A denial that is itself a phrase of absence ("no falls", "haven't fallen") goes on over "or":
+    # "no falls or bumps", "haven't fallen or knocked it" deny both.
+    denial_starts = {a for a, _, cat, way in trig_raw if cat == "negated" and way != "backward"}
+    for _, kind, start, end in kept:
+        if (
+            kind == "absent"
+            and any(j in denial_starts for j in range(start, end))
+            and end < n
+            and lay.norms[end] in ("or", "nor")
+        ):
+            trig_raw.append((end, end + 1, "negated", "forward"))
     trigs = _context.triggers(lay, trig_raw, taken, patient)
 
     # Ends of words listed right before a phrase of absence ending in a state ("X and Y normal").
