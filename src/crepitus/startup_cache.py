@@ -54,9 +54,9 @@ def _key() -> str:
     # spaCy's version from its about.py, found without importing spaCy: importlib.metadata
     # would cost a cold start more than everything else here (about 13 ms).
     h.update(_spacy_about() + b"\0")
-    # The knowledge base's models: a kept knowledge base is made of them.
-    h.update(resources.files("crepitus").joinpath("kb.py").read_bytes() + b"\0")
     package = resources.files("crepitus")
+    # The knowledge base's models: a kept knowledge base is made of them.
+    h.update(package.joinpath("kb.py").read_bytes() + b"\0")
     for folder in ("knowledge", "language"):
         for item in sorted(package.joinpath(folder).iterdir(), key=lambda p: p.name):
             if item.is_file() and item.name.endswith((".yaml", ".py")):

@@ -229,8 +229,8 @@ def _keep(lay: Layout, start: int, end: int, category: str, phrase: str) -> bool
         if "ago" in phrase or "back" in phrase or "last year" in phrase or phrase[-1].isdigit():
             if phrase.startswith("last year") and prev in _rules.DURATION_LEADS:
                 return False
-            # "it started years ago": that dates an onset, the thing itself is current; but
-            # "fine since" says it is over.
+            # A past year ("in 2015") too. "it started years ago": that dates an onset, the thing
+            # itself is current; but "fine since" says it is over.
             return not any(
                 norms[j] in _rules.ONSET_WORDS
                 and not (j and norms[j - 1] in _rules.WELL_WORDS)
@@ -372,8 +372,12 @@ def triggers(
                 clause = lay.clause[start - 1]  # "had a fever | when I was younger"
             while lo > prev_end and lay.clause[lo - 1] == clause:
                 lo -= 1
-            ahead = any(not lay.punct[j] for j in range(end, hi))
-            if direction == "both" and ahead and start and lay.texts[start - 1] == ",":
+            if (
+                direction == "both"
+                and start
+                and lay.texts[start - 1] == ","
+                and any(not lay.punct[j] for j in range(end, hi))
+            ):
                 lo = start  # "not better at all, maybe a little worse": the doubt is ahead
         out.append(Trigger(start, end, cat, direction, lo, hi))
     return Triggers(out)

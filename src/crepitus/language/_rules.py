@@ -127,9 +127,8 @@ TRIGGERS: Final[dict[Category, list[tuple[str, Direction]]]] = {
             avoid, avoid, avoiding, watch for, watch out for, look out for, looking out for, in
             the event, unless, return if, seek help if, call if, could lead to, lead to, leads to,
             can lead to, warning signs, red flags, whether, will get, i will get, in future,
-            can end up, could end up, might end
-            up, may end up, will end up, would end up, can cause, could cause, can result in,
-            could result in, can leave you, could leave you
+            can end up, could end up, might end up, may end up, will end up, would end up, can
+            cause, could cause, can result in, could result in, can leave you, could leave you
         """,
         ),
         *_each(
